@@ -1,0 +1,60 @@
+// The contract between settlement and any chain: settlement hands over SCALE-encoded XCM
+// tagged with a topic, and asks the chain afterwards whether a topic executed. Both the
+// embedded local chain and the @polkadot/api connector implement it, so the settlement
+// lifecycle (and its exactly-once reconciliation) is written once.
+
+/** A chain as settlement names it, e.g. "relay", "para:1004". */
+export type ChainId = string;
+
+/** A 32-byte AccountId32 (an ed25519 public key for traders), as 0x-prefixed hex. */
+export type AccountHex = `0x${string}`;
+
+/** How the message enters the chain: executed locally by the pool's account, or sent to a destination. */
+export type DispatchKind = 'execute' | 'send';
+
+export interface XcmDispatch {
+  /** The chain whose pallet-xcm receives the extrinsic. */
+  readonly origin: ChainId;
+  /** The chain where the message executes (equal to origin for 'execute'). */
+  readonly destination: ChainId;
+  readonly kind: DispatchKind;
+  /** SCALE-encoded VersionedXcm; its last instruction is SetTopic(topic). */
+  readonly message: Uint8Array;
+  /** 32 bytes; the id by which the destination's processed-message events are matched. */
+  readonly topic: Uint8Array;
+}
+
+export interface SubmitReceipt {
+  /** Identifies the submission on the origin chain (block hash + extrinsic index, or a local id). */
+  readonly reference: string;
+}
+
+/** What the destination reports for a topic. 'unknown' means not (yet) seen: never assume failure from it. */
+export type TopicOutcome =
+  | { readonly status: 'executed'; readonly reference: string }
+  | { readonly status: 'failed'; readonly reference: string; readonly reason: string }
+  | { readonly status: 'unknown' };
+
+/** A transfer into the pool's account, reported once final. */
+export interface DepositObserved {
+  readonly chain: ChainId;
+  /** Asset symbol as configured for settlement, e.g. "DOT". */
+  readonly asset: string;
+  readonly from: AccountHex;
+  readonly amount: bigint;
+  /** Unique per deposit on that chain (block number + event index), for idempotent crediting. */
+  readonly reference: string;
+}
+
+export interface ChainConnector {
+  readonly name: string;
+  /** Submits the message; resolves once the origin chain accepted the extrinsic, throws a CodedError when refused. */
+  submit(dispatch: XcmDispatch): Promise<SubmitReceipt>;
+  /** Asks the destination whether a message with this topic was processed, and how it ended. */
+  findTopic(destination: ChainId, topic: Uint8Array): Promise<TopicOutcome>;
+  /** Free balance of an account for a configured asset on a chain. */
+  balanceOf(chain: ChainId, asset: string, account: AccountHex): Promise<bigint>;
+  /** Calls back for every final deposit into the pool's account; returns an unsubscribe function. */
+  onDeposit(listener: (deposit: DepositObserved) => void): () => void;
+  close(): Promise<void>;
+}
