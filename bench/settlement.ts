@@ -1,0 +1,163 @@
+// Benchmark: net 1,000,000 fills into settlement batches and encode their XCM (target ≤ 1 s).
+// Fixed-seed workload; each window's fills are generated before its timed section, so only
+// netting, batch building (id, topics, SCALE encoding) and signing are timed. Writes
+// bench/results/settlement.json with the conditions next to the numbers.
+import { ed25519 } from '@noble/curves/ed25519';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { arch, cpus, platform, totalmem } from 'node:os';
+import { buildBatch } from '../src/settlement/batch.js';
+import { DEFAULT_SETTLEMENT_POLICY, resolveConfig, type SettlementConfig } from '../src/settlement/config.js';
+import type { Fill } from '../src/settlement/fill.js';
+import { SettlementState } from '../src/settlement/lifecycle.js';
+import { NettingWindow } from '../src/settlement/netting.js';
+import type { AccountHex } from '../src/xcmp/connector.js';
+import { assetHubAssetLocal, here, relay } from '../src/xcmp/xcm-model.js';
+
+const SEED = Number(process.env['SEED'] ?? 42);
+const FILLS = Number(process.env['FILLS'] ?? 1_000_000);
+const ACCOUNTS = Number(process.env['ACCOUNTS'] ?? 1_000);
+const WINDOW_FILLS = Number(process.env['WINDOW_FILLS'] ?? 10_000);
+const WARMUP_WINDOWS = 3;
+
+function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const account = (n: number): AccountHex => `0x${n.toString(16).padStart(64, '0')}`;
+const FEE_ACCOUNT = account(0xfee);
+const config: SettlementConfig = {
+  chains: [
+    { chain: 'para:1000', route: { kind: 'execute' }, xcmVersion: 5, assets: { DOT: relay(), USDT: assetHubAssetLocal(1984n), USDC: assetHubAssetLocal(1337n) }, feeAsset: 'DOT', feeBudgetPerMessage: 1_000_000_000n },
+    { chain: 'para:2000', route: { kind: 'execute' }, xcmVersion: 4, assets: { DOT: relay(), NAT: here() }, feeAsset: 'DOT', feeBudgetPerMessage: 1_000_000_000n },
+  ],
+  escrowAccounts: { 'para:1000': account(0xb001), 'para:2000': account(0xb001) },
+  feeAccount: FEE_ACCOUNT,
+  ...DEFAULT_SETTLEMENT_POLICY,
+  windowMaxFills: WINDOW_FILLS,
+};
+const MARKETS = [
+  { market: 'DOT-USDT', base: { chain: 'para:1000', asset: 'DOT' }, quote: { chain: 'para:1000', asset: 'USDT' } },
+  { market: 'USDC-USDT', base: { chain: 'para:1000', asset: 'USDC' }, quote: { chain: 'para:1000', asset: 'USDT' } },
+  { market: 'NAT-DOT', base: { chain: 'para:2000', asset: 'NAT' }, quote: { chain: 'para:2000', asset: 'DOT' } },
+] as const;
+
+const resolved = resolveConfig(config);
+const state = new SettlementState(config.maxAttempts);
+const accounts = Array.from({ length: ACCOUNTS }, (_, i) => account(i + 1));
+const RICH = 10n ** 30n;
+for (const acct of [...accounts, FEE_ACCOUNT]) {
+  for (const [chain, assets] of [['para:1000', ['DOT', 'USDT', 'USDC']], ['para:2000', ['DOT', 'NAT']]] as const) {
+    for (const asset of assets) state.ledger.apply(chain, asset, acct, RICH);
+  }
+}
+const secretKey = ed25519.utils.randomPrivateKey();
+const sign = (digest: Uint8Array): Uint8Array => ed25519.sign(digest, secretKey);
+
+const random = mulberry32(SEED);
+let tradeSequence = 0;
+function generate(count: number): Fill[] {
+  const fills: Fill[] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    const m = MARKETS[Math.floor(random() * MARKETS.length)]!;
+    const buyer = accounts[Math.floor(random() * ACCOUNTS)]!;
+    let seller = accounts[Math.floor(random() * ACCOUNTS)]!;
+    if (seller === buyer) seller = accounts[(accounts.indexOf(buyer) + 1) % ACCOUNTS]!;
+    const baseAtoms = BigInt(1 + Math.floor(random() * 1e9));
+    const quoteAtoms = BigInt(1 + Math.floor(random() * 1e12));
+    fills[i] = { tradeId: `t${tradeSequence++}`, market: m.market, buyer, seller, base: m.base, quote: m.quote, baseAtoms, quoteAtoms, buyerFeeAtoms: quoteAtoms / 1000n, sellerFeeAtoms: quoteAtoms / 2000n };
+  }
+  return fills;
+}
+
+interface WindowStats { netMs: number; buildMs: number; messages: number; bytes: number; payouts: number }
+function runWindow(fills: readonly Fill[], nowMs: number): WindowStats {
+  const started = performance.now();
+  const window = new NettingWindow(state.nextWindowNumber, nowMs, resolved, state.ledger);
+  for (const fill of fills) window.addFill(fill);
+  const result = window.close(nowMs + 1);
+  const netted = performance.now();
+  const batch = buildBatch(resolved, state.ledger, result, sign);
+  state.apply({ type: 'batch', batch });
+  const built = performance.now();
+  return {
+    netMs: netted - started,
+    buildMs: built - netted,
+    messages: batch.messages.length,
+    bytes: batch.messages.reduce((n, m) => n + m.message.length, 0),
+    payouts: batch.messages.reduce((n, m) => n + m.payouts.length, 0),
+  };
+}
+
+for (let i = 0; i < WARMUP_WINDOWS; i++) runWindow(generate(WINDOW_FILLS), i);
+const windows: WindowStats[] = [];
+for (let done = 0; done < FILLS; done += WINDOW_FILLS) {
+  const fills = generate(Math.min(WINDOW_FILLS, FILLS - done));
+  (globalThis as { gc?: () => void }).gc?.();
+  windows.push(runWindow(fills, done));
+}
+
+const sum = (pick: (w: WindowStats) => number): number => windows.reduce((n, w) => n + pick(w), 0);
+const netMs = sum((w) => w.netMs);
+const buildMs = sum((w) => w.buildMs);
+const messages = sum((w) => w.messages);
+const bytes = sum((w) => w.bytes);
+const sortedWindowMs = windows.map((w) => w.netMs + w.buildMs).sort((a, b) => a - b);
+const round = (value: number, digits = 1): number => Number(value.toFixed(digits));
+const results = {
+  fills: FILLS,
+  netAndEncodeMs: round(netMs + buildMs),
+  netMs: round(netMs),
+  buildAndEncodeMs: round(buildMs),
+  targetMs: 1000,
+  withinTarget: netMs + buildMs <= 1000,
+  batches: windows.length,
+  messages,
+  messagesPerBatchAvg: round(messages / windows.length, 2),
+  payouts: sum((w) => w.payouts),
+  bytesPerMessageAvg: round(bytes / messages, 1),
+  windowMsP50: round(sortedWindowMs[Math.floor(sortedWindowMs.length * 0.5)]!, 2),
+  windowMsP99: round(sortedWindowMs[Math.min(sortedWindowMs.length - 1, Math.floor(sortedWindowMs.length * 0.99))]!, 2),
+  windowMsMax: round(sortedWindowMs.at(-1)!, 2),
+  fillsPerSecond: Math.round(FILLS / ((netMs + buildMs) / 1000)),
+  conditions: {
+    seed: SEED,
+    accounts: ACCOUNTS,
+    windowFills: WINDOW_FILLS,
+    markets: MARKETS.map((m) => m.market),
+    chains: config.chains.map((c) => `${c.chain} XCM V${c.xcmVersion}`),
+    maxPayoutsPerMessage: config.maxPayoutsPerMessage,
+    warmupWindows: WARMUP_WINDOWS,
+    timed: 'NettingWindow.addFill x fills + close + buildBatch (plan, id, topics, SCALE encode, Ed25519 sign) + ledger apply; fill generation excluded',
+    node: process.version,
+    platform: `${platform()} ${arch()}`,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGiB: round(totalmem() / 2 ** 30, 1),
+    date: new Date().toISOString(),
+  },
+};
+
+mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+writeFileSync(new URL('./results/settlement.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
+console.table({
+  'fills': results.fills,
+  'net + encode (ms)': results.netAndEncodeMs,
+  '  net (ms)': results.netMs,
+  '  batch + XCM encode + sign (ms)': results.buildAndEncodeMs,
+  'target (ms)': results.targetMs,
+  'batches': results.batches,
+  'messages': results.messages,
+  'messages per batch': results.messagesPerBatchAvg,
+  'payouts': results.payouts,
+  'bytes per message': results.bytesPerMessageAvg,
+  'window p50 / p99 / max (ms)': `${results.windowMsP50} / ${results.windowMsP99} / ${results.windowMsMax}`,
+  'fills per second': results.fillsPerSecond,
+});
+console.log('wrote bench/results/settlement.json');

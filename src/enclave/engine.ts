@@ -1,0 +1,443 @@
+// The enclave's deterministic state machine: every journaled command goes through `apply`,
+// which runs risk, the matcher and the escrow ledger and says what each party should be told.
+// Nothing here reads a clock, a random source or the disk, so replaying the journal from a
+// snapshot rebuilds the same state and the same state hash, report for report.
+import { sha256 } from '@noble/hashes/sha2';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils';
+import { CodedError, isCodedError, type ErrorName } from '../errors/index.js';
+import { DecimalEdge } from '../matching/decimal-edge.js';
+import { Matcher } from '../matching/matcher.js';
+import type { MatcherSnapshot } from '../matching/snapshot.js';
+import type { Command, FillEvent, MarketSpec, MatchEvent, OpenOrderView, PlaceCommand, Stamp } from '../matching/types.js';
+import type { BalanceWire, OpenOrderWire, ReportBody, TradeWire, WireOrderType } from '../protocol/trading-messages.js';
+import { EscrowLedger, type EscrowSnapshot, type ReservationQuote, type WindowNet } from './escrow.js';
+import type { OrderSpec, TradingRequest } from './requests.js';
+
+/** Bounds on what the engine remembers per account. */
+export const ENGINE_LIMITS = {
+  /** Execution reports kept per account for resume after a reconnect. */
+  reportsPerAccount: 1024,
+  /** Trades kept per account for query.trades. */
+  tradesPerAccount: 500,
+  /** Deposit references remembered so a deposit is never credited twice. */
+  depositReferences: 1_000_000,
+} as const;
+
+/** What a command says, before the sequencer stamps it. */
+export type EnclaveCommandBody = (
+  | { readonly kind: 'trade'; readonly account: string; readonly requestId: string; readonly request: TradingRequest }
+  | { readonly kind: 'cancelAll'; readonly account: string; readonly reason: 'deadMan' | 'disconnect' }
+  | { readonly kind: 'deposit'; readonly account: string; readonly asset: string; readonly atoms: bigint; readonly reference: string }
+  | { readonly kind: 'reference'; readonly market: string; readonly bidTicks: number; readonly askTicks: number }
+  | { readonly kind: 'auction'; readonly market: string }
+  | { readonly kind: 'tick' }
+  | { readonly kind: 'closeWindow' }
+  | { readonly kind: 'payoutFailed'; readonly account: string; readonly asset: string; readonly atoms: bigint }
+  | { readonly kind: 'withdrawalFailed'; readonly account: string; readonly asset: string; readonly atoms: bigint; readonly withdrawalId: string }
+);
+
+/** A command as the sequencer journals it: stamped, integer-only, self-contained. */
+export type EnclaveCommand = Stamp & EnclaveCommandBody;
+
+/** The answer to the request a command carried. */
+export type RequestOutcome =
+  | { readonly ok: true; readonly result: Record<string, unknown> }
+  | { readonly ok: false; readonly code: number; readonly name: ErrorName; readonly message: string };
+
+/** A withdrawal the engine debited and settlement must deliver. */
+export interface WithdrawalOrder {
+  readonly withdrawalId: string;
+  readonly account: string;
+  readonly asset: string;
+  readonly atoms: bigint;
+}
+
+export interface EngineOutput {
+  /** Set when the command carried a request. */
+  readonly outcome: RequestOutcome | undefined;
+  /** Execution reports, each for one account's stream, in order. */
+  readonly reports: readonly { readonly account: string; readonly report: ReportBody }[];
+  /** The fills this command produced, for settlement's records. */
+  readonly fills: readonly FillEvent[];
+  /** Set by closeWindow: one net per (account, asset) that traded. */
+  readonly window: { readonly number: number; readonly nets: readonly WindowNet[] } | undefined;
+  readonly withdrawals: readonly WithdrawalOrder[];
+}
+
+export interface EngineConfig {
+  readonly markets: readonly MarketSpec[];
+  readonly feeAccount: string;
+}
+
+interface AccountState {
+  reportSeq: number;
+  reports: ReportBody[];
+  trades: TradeWire[];
+}
+
+interface EngineSnapshotBody {
+  readonly matcher: MatcherSnapshot;
+  readonly escrow: EscrowSnapshot;
+  readonly accounts: [string, AccountState][];
+  readonly massQuotes: [string, number[]][];
+  readonly deposits: string[];
+  readonly nextMatcherSeq: number;
+  readonly window: number;
+  readonly withdrawals: number;
+}
+
+function wireOrderType(type: OpenOrderView['orderType']): WireOrderType {
+  return type === 'primaryPeg' ? 'peg' : type;
+}
+
+export class EnclaveEngine {
+  private readonly markets: ReadonlyMap<string, MarketSpec>;
+  private readonly edges: ReadonlyMap<string, DecimalEdge>;
+  private matcher: Matcher;
+  private escrow: EscrowLedger;
+  private accounts = new Map<string, AccountState>();
+  /** account + market → order ids of its live mass-quote ladder. */
+  private massQuotes = new Map<string, number[]>();
+  private deposits = new Set<string>();
+  private nextMatcherSeq = 1;
+  private window = 0;
+  private withdrawalCount = 0;
+
+  private events: MatchEvent[] = [];
+  private readonly sink = (event: MatchEvent): void => { this.events.push(event); };
+
+  constructor(config: EngineConfig) {
+    this.markets = new Map(config.markets.map((market) => [market.id, market]));
+    this.edges = new Map(config.markets.map((market) => [market.id, new DecimalEdge(market)]));
+    this.matcher = new Matcher({ markets: config.markets });
+    this.escrow = new EscrowLedger(this.markets, config.feeAccount);
+  }
+
+  get marketSpecs(): ReadonlyMap<string, MarketSpec> { return this.markets; }
+  get decimalEdges(): ReadonlyMap<string, DecimalEdge> { return this.edges; }
+  get ledger(): EscrowLedger { return this.escrow; }
+
+  /** Applies one journaled command. Deterministic: same state + same command → same output. */
+  apply(command: EnclaveCommand): EngineOutput {
+    const out: MutableOutput = { outcome: undefined, reports: [], fills: [], window: undefined, withdrawals: [] };
+    const stamp = { seq: 0, timeMs: command.timeMs };
+    switch (command.kind) {
+      case 'trade':
+        out.outcome = this.trade(command.account, command.request, command.timeMs, out);
+        break;
+      case 'cancelAll':
+        this.runMatcher((seq) => ({ type: 'cancelAll', seq, timeMs: stamp.timeMs, account: command.account, market: undefined }), undefined, out);
+        break;
+      case 'deposit':
+        if (!this.deposits.has(command.reference) && this.deposits.size < ENGINE_LIMITS.depositReferences) {
+          this.deposits.add(command.reference);
+          this.escrow.deposit(command.account, command.asset, command.atoms);
+          this.report(out, command.account, { kind: 'deposit', timeMs: command.timeMs, asset: command.asset, amount: command.atoms.toString(), status: 'credited' });
+        }
+        break;
+      case 'reference':
+        this.runMatcher((seq) => ({ type: 'setReference', seq, timeMs: stamp.timeMs, market: command.market, bidTicks: command.bidTicks, askTicks: command.askTicks }), undefined, out);
+        break;
+      case 'auction':
+        this.runMatcher((seq) => ({ type: 'auction', seq, timeMs: stamp.timeMs, market: command.market }), undefined, out);
+        break;
+      case 'tick':
+        this.runMatcher((seq) => ({ type: 'advanceTime', seq, timeMs: stamp.timeMs }), undefined, out);
+        break;
+      case 'closeWindow': {
+        this.window += 1;
+        const nets = this.escrow.closeWindow();
+        out.window = { number: this.window, nets };
+        break;
+      }
+      case 'payoutFailed':
+        this.escrow.refundPayout(command.account, command.asset, command.atoms);
+        this.report(out, command.account, { kind: 'settlement', timeMs: command.timeMs, asset: command.asset, amount: command.atoms.toString(), status: 'refunded' });
+        break;
+      case 'withdrawalFailed':
+        this.escrow.refundWithdrawal(command.account, command.asset, command.atoms);
+        this.report(out, command.account, { kind: 'withdrawal', timeMs: command.timeMs, asset: command.asset, amount: command.atoms.toString(), status: 'refunded', batchId: command.withdrawalId });
+        break;
+    }
+    return out;
+  }
+
+  /** The reports of an account after `afterSeq` that are still remembered, and the last seq. */
+  reportsAfter(account: string, afterSeq: number): { reports: readonly ReportBody[]; lastSeq: number; complete: boolean } {
+    const state = this.accounts.get(account);
+    if (state === undefined) return { reports: [], lastSeq: 0, complete: true };
+    const reports = state.reports.filter((report) => report.seq > afterSeq);
+    const complete = afterSeq >= state.reportSeq || (reports.length > 0 && reports[0]!.seq === afterSeq + 1);
+    return { reports, lastSeq: state.reportSeq, complete };
+  }
+
+  openOrders(account: string, market: string | undefined): OpenOrderWire[] {
+    return this.matcher.openOrders(account, market).map((order) => {
+      const edge = this.edges.get(order.market)!;
+      return {
+        market: order.market, orderId: order.orderId, clientOrderId: order.clientOrderId, side: order.side,
+        type: wireOrderType(order.orderType), price: order.priceTicks === undefined ? null : edge.formatPriceTicks(order.priceTicks),
+        remaining: edge.formatSizeLots(order.remainingLots), timeInForce: order.timeInForce,
+      };
+    });
+  }
+
+  trades(account: string): readonly TradeWire[] {
+    return this.accounts.get(account)?.trades ?? [];
+  }
+
+  balances(account: string): BalanceWire[] {
+    return [...this.escrow.balancesOf(account)].map(([asset, balance]) => ({
+      asset, available: balance.available.toString(), reserved: balance.reserved.toString(), settling: balance.pendingReceipts.toString(),
+    }));
+  }
+
+  /** sha256 over the canonical snapshot: equal hashes mean equal matcher, ledger and streams. */
+  stateHash(): string {
+    return bytesToHex(sha256(utf8ToBytes(this.serializeSnapshot())));
+  }
+
+  serializeSnapshot(): string {
+    const body: EngineSnapshotBody = {
+      matcher: this.matcher.snapshot(),
+      escrow: this.escrow.snapshot(),
+      accounts: [...this.accounts].sort(([a], [b]) => (a < b ? -1 : 1)),
+      massQuotes: [...this.massQuotes].sort(([a], [b]) => (a < b ? -1 : 1)),
+      deposits: [...this.deposits].sort(),
+      nextMatcherSeq: this.nextMatcherSeq,
+      window: this.window,
+      withdrawals: this.withdrawalCount,
+    };
+    return JSON.stringify(body, (_key, value: unknown) => (typeof value === 'bigint' ? `${value}n` : value));
+  }
+
+  static restore(config: EngineConfig, serialized: string): EnclaveEngine {
+    const body = JSON.parse(serialized, (_key, value: unknown) => (typeof value === 'string' && /^-?\d+n$/.test(value) ? BigInt(value.slice(0, -1)) : value)) as EngineSnapshotBody;
+    const engine = new EnclaveEngine(config);
+    engine.matcher = Matcher.restore(body.matcher);
+    engine.escrow = EscrowLedger.restore(body.escrow, engine.markets, config.feeAccount);
+    engine.accounts = new Map(body.accounts);
+    engine.massQuotes = new Map(body.massQuotes);
+    engine.deposits = new Set(body.deposits);
+    engine.nextMatcherSeq = body.nextMatcherSeq;
+    engine.window = body.window;
+    engine.withdrawalCount = body.withdrawals;
+    return engine;
+  }
+
+  /** Test hook: the matcher's and the ledger's invariants. */
+  checkInvariants(): void {
+    this.matcher.checkInvariants();
+    this.escrow.checkConservation();
+  }
+
+  private trade(account: string, request: TradingRequest, timeMs: number, out: MutableOutput): RequestOutcome {
+    try {
+      switch (request.type) {
+        case 'order.place': {
+          const orderId = this.place(account, request.order, timeMs, out);
+          return { ok: true, result: { orderId, clientOrderId: request.order.clientOrderId } };
+        }
+        case 'order.cancel': {
+          const rejected = this.runMatcher((seq) => ({ type: 'cancel', seq, timeMs, account, market: request.market, order: request.order }), undefined, out);
+          if (rejected) throw rejected;
+          return { ok: true, result: { orderId: this.lastOrderId(out) } };
+        }
+        case 'order.amend': {
+          const open = this.findOpen(account, request.market, request.order);
+          if (open !== undefined) this.escrow.checkAmend(open.orderId, request.newSizeLots, request.newPriceTicks, open.remainingLots);
+          const rejected = this.runMatcher((seq) => ({
+            type: 'amend', seq, timeMs, account, market: request.market, order: request.order, newSizeLots: request.newSizeLots, newPriceTicks: request.newPriceTicks,
+          }), undefined, out);
+          if (rejected) throw rejected;
+          return { ok: true, result: { orderId: open?.orderId ?? this.lastOrderId(out) } };
+        }
+        case 'order.cancelAll': {
+          const before = out.reports.length;
+          this.runMatcher((seq) => ({ type: 'cancelAll', seq, timeMs, account, market: request.market }), undefined, out);
+          const cancelled = out.reports.slice(before).filter((entry) => entry.report.kind === 'done').length;
+          return { ok: true, result: { cancelled } };
+        }
+        case 'order.massQuote':
+          return { ok: true, result: { orderIds: this.massQuote(account, request.market, request.quotes, timeMs, out) } };
+        case 'funds.withdraw': {
+          this.escrow.withdraw(account, request.asset, request.atoms);
+          this.withdrawalCount += 1;
+          const withdrawalId = `w${this.withdrawalCount}`;
+          out.withdrawals.push({ withdrawalId, account, asset: request.asset, atoms: request.atoms });
+          this.report(out, account, { kind: 'withdrawal', timeMs, asset: request.asset, amount: request.atoms.toString(), status: 'debited', batchId: withdrawalId });
+          return { ok: true, result: { withdrawalId } };
+        }
+      }
+    } catch (error) {
+      if (!isCodedError(error)) throw error;
+      return { ok: false, code: error.code, name: error.errorName, message: error.message };
+    }
+  }
+
+  /** Risk, then the matcher. A buy priced from the reference without a cap takes the reference ask as its cap. */
+  private place(account: string, order: OrderSpec, timeMs: number, out: MutableOutput): number {
+    const spec = this.withImplicitCap(order);
+    const command = (seq: number): PlaceCommand => ({ ...spec, type: 'place', seq, timeMs, account });
+    const quote = this.escrow.checkPlace(command(0));
+    const rejected = this.runMatcher(command, quote, out);
+    if (rejected) throw rejected;
+    return this.nextMatcherSeq - 1;
+  }
+
+  private withImplicitCap(order: OrderSpec): OrderSpec {
+    if (order.side !== 'buy' || (order.orderType !== 'midpoint' && order.orderType !== 'primaryPeg') || order.capTicks !== undefined) return order;
+    const reference = this.matcher.reference(order.market);
+    if (reference === undefined || reference.bidTicks > reference.askTicks) throw new CodedError('ESCROW_CAP_REQUIRED', `no usable reference in ${order.market}`);
+    return { ...order, capTicks: reference.askTicks };
+  }
+
+  /**
+   * Replaces the account's ladder in one market: the old quotes' reservations count as free
+   * when checking the new ones, so the swap is all or nothing.
+   */
+  private massQuote(account: string, market: string, quotes: readonly OrderSpec[], timeMs: number, out: MutableOutput): number[] {
+    const key = `${account}\u0000${market}`;
+    const previous = this.massQuotes.get(key) ?? [];
+    const live = new Set(this.matcher.openOrders(account, market).map((order) => order.orderId));
+    const freed = new Map<string, bigint>();
+    for (const orderId of previous) {
+      if (!live.has(orderId)) continue;
+      const held = this.escrow.reservationOf(orderId);
+      if (held !== undefined) freed.set(held.asset, (freed.get(held.asset) ?? 0n) + held.atoms);
+    }
+    const needed = new Map<string, bigint>();
+    const quotesFor = quotes.map((order) => {
+      const quote = this.escrow.quoteReservation({ ...order, type: 'place', seq: 0, timeMs, account });
+      needed.set(quote.asset, (needed.get(quote.asset) ?? 0n) + quote.atoms);
+      return quote;
+    });
+    for (const [asset, atoms] of needed) {
+      const available = this.escrow.balance(account, asset).available + (freed.get(asset) ?? 0n);
+      if (available < atoms) throw new CodedError('ESCROW_INSUFFICIENT_FUNDS', `ladder needs ${atoms} ${asset} atoms, ${available} available after replacing the old one`);
+    }
+    for (const orderId of previous) {
+      if (live.has(orderId)) this.runMatcher((seq) => ({ type: 'cancel', seq, timeMs, account, market, order: { orderId } }), undefined, out);
+    }
+    const placed: number[] = [];
+    quotes.forEach((order, index) => {
+      const rejected = this.runMatcher((seq) => ({ ...order, type: 'place', seq, timeMs, account }), quotesFor[index], out);
+      if (rejected === undefined) placed.push(this.nextMatcherSeq - 1);
+    });
+    const stillLive = new Set(this.matcher.openOrders(account, market).map((order) => order.orderId));
+    this.massQuotes.set(key, placed.filter((id) => stillLive.has(id)));
+    return placed;
+  }
+
+  /**
+   * Runs one matcher command, applies its events to the ledger and turns them into reports.
+   * Returns the coded error when the matcher rejected the command.
+   */
+  private runMatcher(build: (seq: number) => Command, quote: ReservationQuote | undefined, out: MutableOutput): CodedError | undefined {
+    const seq = this.nextMatcherSeq++;
+    this.events = [];
+    this.matcher.apply(build(seq), this.sink);
+    let rejected: CodedError | undefined;
+    for (const event of this.events) {
+      this.escrow.apply(event, event.type === 'accepted' && event.orderId === seq ? quote : undefined);
+      if (event.type === 'rejected') rejected = new CodedError(event.name, event.detail);
+      else this.toReports(event, out);
+    }
+    return rejected;
+  }
+
+  private lastOrderId(out: MutableOutput): number {
+    for (let index = out.reports.length - 1; index >= 0; index -= 1) {
+      const orderId = out.reports[index]!.report.orderId;
+      if (orderId !== undefined) return orderId;
+    }
+    return 0;
+  }
+
+  private findOpen(account: string, market: string, ref: { readonly orderId: number } | { readonly clientOrderId: string }): OpenOrderView | undefined {
+    return this.matcher.openOrders(account, market).find((order) => ('orderId' in ref ? order.orderId === ref.orderId : order.clientOrderId === ref.clientOrderId));
+  }
+
+  private toReports(event: MatchEvent, out: MutableOutput): void {
+    switch (event.type) {
+      case 'fill': {
+        out.fills.push(event);
+        const market = this.markets.get(event.market)!;
+        const edge = this.edges.get(event.market)!;
+        const price = edge.formatPriceHalfTicks(event.priceHalfTicks);
+        const size = edge.formatSizeLots(event.sizeLots);
+        const makerSide = event.takerSide === 'buy' ? 'sell' : 'buy';
+        for (const [role, account, orderId, clientOrderId, side, fee, remaining] of [
+          ['maker', event.makerAccount, event.makerOrderId, event.makerClientOrderId, makerSide, event.makerFeeQuoteAtoms, event.makerRemainingLots],
+          ['taker', event.takerAccount, event.takerOrderId, event.takerClientOrderId, event.takerSide, event.takerFeeQuoteAtoms, event.takerRemainingLots],
+        ] as const) {
+          const trade: TradeWire = {
+            tradeId: event.tradeId, market: event.market, orderId, clientOrderId, side, liquidity: role, price, size,
+            fee: edge.formatQuoteAtoms(fee), feeAsset: market.quote, timeMs: event.timeMs,
+          };
+          const state = this.account(account);
+          state.trades.push(trade);
+          if (state.trades.length > ENGINE_LIMITS.tradesPerAccount) state.trades.shift();
+          this.report(out, account, { kind: 'fill', timeMs: event.timeMs, market: event.market, orderId, clientOrderId, side, remaining: edge.formatSizeLots(remaining), trade });
+        }
+        return;
+      }
+      case 'accepted':
+        this.report(out, event.account, {
+          kind: 'accepted', timeMs: event.timeMs, market: event.market, orderId: event.orderId, clientOrderId: event.clientOrderId,
+          side: event.side, remaining: this.edges.get(event.market)!.formatSizeLots(event.sizeLots),
+        });
+        return;
+      case 'amended':
+        this.report(out, event.account, {
+          kind: 'amended', timeMs: event.timeMs, market: event.market, orderId: event.orderId, clientOrderId: event.clientOrderId,
+          remaining: this.edges.get(event.market)!.formatSizeLots(event.sizeLots), reason: event.cause,
+        });
+        return;
+      case 'cancelled':
+        this.report(out, event.account, {
+          kind: 'cancelled', timeMs: event.timeMs, market: event.market, orderId: event.orderId, clientOrderId: event.clientOrderId,
+          remaining: this.edges.get(event.market)!.formatSizeLots(event.remainingLots), reason: event.reason,
+        });
+        return;
+      case 'expired':
+        this.report(out, event.account, { kind: 'expired', timeMs: event.timeMs, market: event.market, orderId: event.orderId, clientOrderId: event.clientOrderId });
+        return;
+      case 'done':
+        this.report(out, event.account, {
+          kind: 'done', timeMs: event.timeMs, market: event.market, orderId: event.orderId, clientOrderId: event.clientOrderId,
+          remaining: this.edges.get(event.market)!.formatSizeLots(event.remainingLots), reason: event.reason,
+        });
+        return;
+      case 'rejected':
+      case 'auctionRun':
+        return;
+    }
+  }
+
+  private report(out: MutableOutput, account: string, body: Omit<ReportBody, 'seq'>): void {
+    const state = this.account(account);
+    state.reportSeq += 1;
+    const report: ReportBody = { seq: state.reportSeq, ...body };
+    state.reports.push(report);
+    if (state.reports.length > ENGINE_LIMITS.reportsPerAccount) state.reports.shift();
+    out.reports.push({ account, report });
+  }
+
+  private account(account: string): AccountState {
+    let state = this.accounts.get(account);
+    if (state === undefined) {
+      state = { reportSeq: 0, reports: [], trades: [] };
+      this.accounts.set(account, state);
+    }
+    return state;
+  }
+}
+
+interface MutableOutput {
+  outcome: RequestOutcome | undefined;
+  reports: { account: string; report: ReportBody }[];
+  fills: FillEvent[];
+  window: { number: number; nets: readonly WindowNet[] } | undefined;
+  withdrawals: WithdrawalOrder[];
+}

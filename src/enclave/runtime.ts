@@ -1,0 +1,501 @@
+// The non-deterministic shell around the engine: connections, sessions, timers, the journal
+// and recovery. It is the one place that names an order's whole path through the enclave:
+//
+//   1. frame      the host hands over the bytes of one connection (receiveFrame)
+//   2. channel    the first frame is the handshake; later ones are opened by the session's AEAD
+//   3. envelope   the plaintext decodes as one canonical { t, id, body } message
+//   4. request    parseRequest turns decimals into an exact trading or session request
+//   5. sequence   trading requests are stamped and appended to the sealed journal (accept)
+//   6. match      the engine applies the stamped command at once (journaling runs in parallel)
+//   7. seal       each report is sealed to every open session of its account, the answer to
+//                 the requester's session
+//   8. release    the frames leave only once the command is durable, in sequence order, so no
+//                 answer (not even an error or a query result) overtakes an earlier ack
+//
+// Session requests (dead-man, heartbeat, resume, cancel-on-disconnect) and queries are answered
+// here and never journaled; what they trigger (a dead-man cancel, a disconnect cancel) is.
+// Recovery at boot: keys → attestation → latest snapshot → journal replay → serve.
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { CodedError, isCodedError } from '../errors/index.js';
+import { buildMarketSpec } from '../matching/market-spec.js';
+import type { FillEvent, MarketSpecInput } from '../matching/types.js';
+import { attestationBundleDigest, serializeAttestationBundle, type AttestationBundle } from '../protocol/attestation-bundle.js';
+import type { ChannelMessage, OutgoingMessage } from '../protocol/message-codec.js';
+import type { ErrorBody, ReportBody } from '../protocol/trading-messages.js';
+import type { AttestationProvider } from './attestation/provider.js';
+import { createServerHandshake, loadEnclaveChannelKeys, type EnclaveChannelKeys, type ServerSession } from './channel/index.js';
+import { decodeStamped, encodeCommand, stampCommand, type UnstampedCommand } from './command-codec.js';
+import { EnclaveEngine, type EngineConfig, type EngineOutput, type WithdrawalOrder } from './engine.js';
+import type { WindowNet } from './escrow.js';
+import type { JournalStorage } from './journal/durable-fs.js';
+import { FileJournal } from './journal/file-journal.js';
+import { SnapshotStore } from './journal/snapshot-store.js';
+import { loadOrCreateEnclaveKeys, type SealingKeySource } from './keys.js';
+import { parseRequest, type RequestContext, type SessionRequest, type TradingRequest } from './requests.js';
+import { Sequencer, type Clock } from './sequencer.js';
+
+export const RUNTIME_LIMITS = {
+  maxConnections: 10_000,
+  /** Answers waiting for durability; above it new requests are refused with REQUEST_OVERLOADED. */
+  maxPendingReleases: 200_000,
+  maxAccountChars: 64,
+  maxReferenceChars: 128,
+} as const;
+
+export const RUNTIME_DEFAULTS = {
+  tickMs: 100,
+  settlementWindowMs: 1_000,
+  snapshotEveryCommands: 10_000,
+} as const;
+
+export interface RuntimeConfig {
+  /** Keys, journal and snapshots live under it. */
+  readonly dataDir: string;
+  readonly markets: readonly MarketSpecInput[];
+  readonly feeAccount: string;
+  readonly sealingKeySource: SealingKeySource;
+  readonly attestation: AttestationProvider;
+  /** GTT expiry tick period; 0 turns the tick timer off. */
+  readonly tickMs?: number;
+  /** Settlement window; 0 turns the window timer off. */
+  readonly settlementWindowMs?: number;
+  readonly snapshotEveryCommands?: number;
+  /** Tests substitute slow or counting journal I/O. */
+  readonly journalStorage?: JournalStorage;
+  /** Wall clock in ns since the epoch; the sequencer keeps it monotonic. */
+  readonly clock?: Clock;
+}
+
+/** What the runtime asks of its surroundings: the host port and, later, settlement. */
+export interface RuntimeHooks {
+  sendFrame(connectionId: number, frame: Uint8Array): void;
+  closeConnection(connectionId: number, code: number): void;
+  /** The journal or a snapshot failed: the enclave must stop and recover. */
+  fatal(error: Error): void;
+  /** A settlement window closed (after it is durable): the nets and its fills for the settlement module. */
+  onWindow?(window: { readonly number: number; readonly nets: readonly WindowNet[]; readonly fills: readonly FillEvent[] }): void;
+  /** A withdrawal was debited (after it is durable): settlement must deliver it. */
+  onWithdrawal?(withdrawal: WithdrawalOrder): void;
+}
+
+interface Connection {
+  readonly id: number;
+  session: ServerSession | undefined;
+  /** Hex of the trader's Ed25519 identity: the account. */
+  account: string;
+  cancelOnDisconnect: boolean;
+}
+
+/** Frames for one connection, or reports for every session of one account. */
+type Delivery =
+  | { readonly to: 'connection'; readonly connection: Connection; readonly message: OutgoingMessage }
+  | { readonly to: 'account'; readonly account: string; readonly message: OutgoingMessage };
+
+interface Release {
+  /** Released once this sequence is durable. */
+  readonly sequence: number;
+  readonly deliveries: Delivery[];
+  readonly settle: (() => void) | undefined;
+  readonly durable: (() => void) | undefined;
+}
+
+const ACCOUNT = /^[0-9a-f]{64}$/;
+const REFERENCE = /^[A-Za-z0-9_.:-]{1,128}$/;
+/** Faults after which the session cannot continue: the client must open a new one. */
+const SESSION_ENDING_FAULTS = new Set(['CHANNEL_FRAME_OUT_OF_ORDER', 'CHANNEL_SESSION_CLOSED', 'CHANNEL_SESSION_EXHAUSTED']);
+const CHANNEL_REPLY_ID = 'channel';
+
+function wallClockNs(): bigint {
+  return BigInt(Math.round((performance.timeOrigin + performance.now()) * 1_000)) * 1_000n;
+}
+
+function errorBody(error: CodedError): ErrorBody {
+  return { code: error.code, name: error.errorName, message: error.message };
+}
+
+function isTradingRequest(request: TradingRequest | SessionRequest): request is TradingRequest {
+  return request.type.startsWith('order.') || request.type.startsWith('funds.');
+}
+
+export class EnclaveRuntime {
+  readonly bundle: AttestationBundle;
+  /** The canonical JSON of the bundle, as clients fetch it. */
+  readonly bundleJson: string;
+  readonly #config: RuntimeConfig;
+  readonly #hooks: RuntimeHooks;
+  readonly #keys: EnclaveChannelKeys;
+  readonly #attestationHash: Uint8Array;
+  readonly #sequencer: Sequencer;
+  readonly #engine: EnclaveEngine;
+  readonly #context: RequestContext;
+  readonly #connections = new Map<number, Connection>();
+  readonly #sessionsByAccount = new Map<string, Set<Connection>>();
+  readonly #deadMen = new Map<string, { afterMs: number; timer: NodeJS.Timeout }>();
+  readonly #timers: NodeJS.Timeout[] = [];
+  readonly #releases: Release[] = [];
+  #releaseHead = 0;
+  #lastSnapshotSequence: number;
+  #windowFills: FillEvent[] = [];
+  #failed: Error | undefined;
+  #stopped = false;
+
+  private constructor(
+    config: RuntimeConfig, hooks: RuntimeHooks, keys: EnclaveChannelKeys, bundle: AttestationBundle,
+    sequencer: Sequencer, engine: EnclaveEngine, assets: ReadonlyMap<string, number>,
+  ) {
+    this.#config = config;
+    this.#hooks = hooks;
+    this.#keys = keys;
+    this.bundle = bundle;
+    this.bundleJson = serializeAttestationBundle(bundle);
+    this.#attestationHash = attestationBundleDigest(bundle);
+    this.#sequencer = sequencer;
+    this.#engine = engine;
+    this.#context = { markets: engine.marketSpecs, edges: engine.decimalEdges, assets };
+    this.#lastSnapshotSequence = sequencer.durableSequence;
+  }
+
+  /** Recovers the state from the data directory, then starts the timers; ready to serve. */
+  static async boot(config: RuntimeConfig, hooks: RuntimeHooks): Promise<EnclaveRuntime> {
+    const material = await loadOrCreateEnclaveKeys(join(config.dataDir, 'keys'), config.sealingKeySource);
+    const keys = loadEnclaveChannelKeys(material.secrets);
+    material.secrets.identitySecretKey.fill(0);
+    material.secrets.keyAgreementSecretKey.fill(0);
+    const bundle = await config.attestation.attest({ ed25519PublicKey: keys.identityPublicKey, x25519PublicKey: keys.keyAgreementPublicKey });
+
+    const markets = config.markets.map((input) => buildMarketSpec(input));
+    const engineConfig: EngineConfig = { markets, feeAccount: config.feeAccount };
+    const assets = new Map<string, number>();
+    for (const market of markets) {
+      assets.set(market.base, market.baseDecimals);
+      assets.set(market.quote, market.quoteDecimals);
+    }
+    const snapshots = await SnapshotStore.open({ directory: join(config.dataDir, 'snapshots'), sealingKey: material.snapshotSealingKey });
+    const recovery = await Sequencer.recover({
+      snapshots,
+      clock: config.clock ?? wallClockNs,
+      openJournal: (anchor) => FileJournal.open({
+        directory: join(config.dataDir, 'journal'), sealingKey: material.journalSealingKey, anchor, storage: config.journalStorage,
+      }),
+    });
+    material.journalSealingKey.fill(0);
+    material.snapshotSealingKey.fill(0);
+    const engine = recovery.snapshot === undefined ? new EnclaveEngine(engineConfig) : restoreEngine(engineConfig, recovery.snapshot.state, recovery.snapshot.stateHash);
+    for await (const stamped of recovery.replay()) engine.apply(decodeStamped(stamped));
+
+    const runtime = new EnclaveRuntime(config, hooks, keys, bundle, recovery.sequencer, engine, assets);
+    runtime.#startTimers();
+    return runtime;
+  }
+
+  /** The engine, for read-only inspection by tests and tools. */
+  get engine(): EnclaveEngine {
+    return this.#engine;
+  }
+
+  get durableSequence(): number {
+    return this.#sequencer.durableSequence;
+  }
+
+  stateHash(): string {
+    return this.#engine.stateHash();
+  }
+
+  openConnection(connectionId: number): void {
+    if (this.#connections.has(connectionId)) throw new Error(`assertion: connection ${connectionId} is already open`);
+    if (this.#connections.size >= RUNTIME_LIMITS.maxConnections) {
+      this.#hooks.closeConnection(connectionId, new CodedError('RUNTIME_CONNECTION_LIMIT').code);
+      return;
+    }
+    this.#connections.set(connectionId, { id: connectionId, session: undefined, account: '', cancelOnDisconnect: false });
+  }
+
+  /** Stage 1: one frame from the host. Never throws for anything a peer or the host sends. */
+  receiveFrame(connectionId: number, frame: Uint8Array): void {
+    const connection = this.#connections.get(connectionId);
+    if (connection === undefined || this.#stopped) return;
+    if (this.#failed !== undefined) {
+      this.#drop(connection, new CodedError('ENCLAVE_INTERNAL', 'the enclave is recovering').code);
+      return;
+    }
+    if (connection.session === undefined) {
+      this.#handshake(connection, frame);
+      return;
+    }
+    let message: ChannelMessage;
+    try {
+      message = connection.session.openMessage(frame);
+    } catch (error) {
+      if (!isCodedError(error)) throw error;
+      this.#reply(connection, { t: 'error', id: CHANNEL_REPLY_ID, body: errorBody(error) });
+      if (SESSION_ENDING_FAULTS.has(error.errorName)) this.#drop(connection, error.code);
+      return;
+    }
+    let request: TradingRequest | SessionRequest;
+    try {
+      request = parseRequest(message.t, message.body, this.#context);
+    } catch (error) {
+      if (!isCodedError(error)) throw error;
+      this.#reply(connection, { t: 'error', id: message.id, body: errorBody(error) });
+      return;
+    }
+    if (isTradingRequest(request)) {
+      this.#submit({ kind: 'trade', account: connection.account, requestId: message.id, request }, { connection, requestId: message.id, requestType: request.type });
+    } else {
+      this.#answerSessionRequest(connection, message.id, request);
+    }
+  }
+
+  /** The host closed the connection (or the peer went away). */
+  closeConnection(connectionId: number): void {
+    const connection = this.#connections.get(connectionId);
+    if (connection === undefined) return;
+    this.#forget(connection);
+    if (connection.cancelOnDisconnect && this.#failed === undefined && !this.#stopped) {
+      this.#submit({ kind: 'cancelAll', account: connection.account, reason: 'disconnect' }, undefined);
+    }
+  }
+
+  /**
+   * The embedded chain's path for deposits: the host-side chain hook reports a deposit event and
+   * the runtime journals it as a command. Resolves once the credit is durable; a repeated
+   * reference is journaled but credited once.
+   */
+  creditDeposit(account: string, asset: string, atoms: bigint, reference: string): Promise<void> {
+    if (!ACCOUNT.test(account) || !this.#context.assets.has(asset) || typeof atoms !== 'bigint' || atoms <= 0n || !REFERENCE.test(reference)) {
+      return Promise.reject(new CodedError('RUNTIME_DEPOSIT_INVALID', `${account.slice(0, 64)} ${asset.slice(0, 16)}`));
+    }
+    return new Promise((resolve, reject) => {
+      const submitted = this.#submit({ kind: 'deposit', account, asset, atoms, reference }, undefined, resolve);
+      if (submitted !== undefined) reject(submitted);
+    });
+  }
+
+  /** Stops timers, waits for pending commands to become durable and their frames to leave, closes the journal. */
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    for (const timer of this.#timers) clearInterval(timer);
+    for (const deadMan of this.#deadMen.values()) clearTimeout(deadMan.timer);
+    this.#deadMen.clear();
+    await this.#sequencer.close();
+    for (const connection of [...this.#connections.values()]) this.#forget(connection);
+  }
+
+  // ─────────────────────────── stage 2: handshake ───────────────────────────
+
+  #handshake(connection: Connection, clientHello: Uint8Array): void {
+    try {
+      const { serverHello, session } = createServerHandshake(this.#keys, this.#attestationHash).acceptClientHello(clientHello);
+      connection.session = session;
+      connection.account = Buffer.from(session.traderIdentityPublicKey).toString('hex');
+      let sessions = this.#sessionsByAccount.get(connection.account);
+      if (sessions === undefined) this.#sessionsByAccount.set(connection.account, (sessions = new Set()));
+      sessions.add(connection);
+      this.#hooks.sendFrame(connection.id, serverHello);
+    } catch (error) {
+      if (!isCodedError(error)) throw error;
+      this.#drop(connection, error.code);
+    }
+  }
+
+  // ─────────────────────────── stages 5–7: sequence, match, seal ───────────────────────────
+
+  /**
+   * Journals a command and applies it; its answer and reports wait for durability. Returns the
+   * coded error when the sequencer refused it (nothing applied), after replying to the origin.
+   */
+  #submit(
+    body: UnstampedCommand,
+    origin: { readonly connection: Connection; readonly requestId: string; readonly requestType: string } | undefined,
+    onDurable?: () => void,
+  ): CodedError | undefined {
+    if (this.#releases.length - this.#releaseHead >= RUNTIME_LIMITS.maxPendingReleases) return this.#refuse(origin, new CodedError('REQUEST_OVERLOADED'));
+    let accepted;
+    try {
+      accepted = this.#sequencer.accept(encodeCommand(body));
+    } catch (error) {
+      if (!isCodedError(error)) throw error;
+      return this.#refuse(origin, error.errorName === 'JOURNAL_OVERLOADED' ? new CodedError('REQUEST_OVERLOADED', error.message) : error);
+    }
+    const sequence = accepted.stamped.sequence;
+    const output = this.#engine.apply(stampCommand(body, accepted.stamped));
+    const deliveries: Delivery[] = [];
+    if (origin !== undefined && output.outcome !== undefined) {
+      const message = output.outcome.ok
+        ? { t: 'result', id: origin.requestId, body: { request: origin.requestType, result: output.outcome.result } }
+        : { t: 'error', id: origin.requestId, body: { code: output.outcome.code, name: output.outcome.name, message: output.outcome.message } };
+      deliveries.push({ to: 'connection', connection: origin.connection, message });
+    }
+    for (const { account, report } of output.reports) deliveries.push({ to: 'account', account, message: reportMessage(report) });
+    this.#releases.push({ sequence, deliveries, settle: this.#settlementOf(output), durable: onDurable });
+    accepted.durable.then(() => this.#releaseThrough(sequence), (error: unknown) => this.#fail(error));
+    if (sequence - this.#lastSnapshotSequence >= (this.#config.snapshotEveryCommands ?? RUNTIME_DEFAULTS.snapshotEveryCommands)) this.#snapshot(sequence);
+    return undefined;
+  }
+
+  #refuse(origin: { readonly connection: Connection; readonly requestId: string } | undefined, error: CodedError): CodedError {
+    if (origin !== undefined) this.#reply(origin.connection, { t: 'error', id: origin.requestId, body: errorBody(error) });
+    return error;
+  }
+
+  #settlementOf(output: EngineOutput): (() => void) | undefined {
+    if (output.fills.length > 0) this.#windowFills.push(...output.fills);
+    if (output.window === undefined && output.withdrawals.length === 0) return undefined;
+    const window = output.window === undefined ? undefined : { ...output.window, fills: this.#windowFills };
+    if (window !== undefined) this.#windowFills = [];
+    return () => {
+      if (window !== undefined) this.#hooks.onWindow?.(window);
+      for (const withdrawal of output.withdrawals) this.#hooks.onWithdrawal?.(withdrawal);
+    };
+  }
+
+  #answerSessionRequest(connection: Connection, id: string, request: SessionRequest): void {
+    const account = connection.account;
+    const result = (value: Record<string, unknown>): void => this.#reply(connection, { t: 'result', id, body: { request: request.type, result: value } });
+    switch (request.type) {
+      case 'session.deadMan':
+        this.#armDeadMan(account, request.afterMs);
+        return result({ afterMs: request.afterMs });
+      case 'session.heartbeat': {
+        const deadMan = this.#deadMen.get(account);
+        if (deadMan !== undefined) this.#armDeadMan(account, deadMan.afterMs);
+        return result({ timeMs: Date.now() });
+      }
+      case 'session.cancelOnDisconnect':
+        connection.cancelOnDisconnect = request.enabled;
+        return result({ enabled: request.enabled });
+      case 'session.resume': {
+        const { reports, lastSeq } = this.#engine.reportsAfter(account, request.afterSeq);
+        for (const report of reports) this.#reply(connection, reportMessage(report));
+        return result({ replayed: reports.length, lastSeq });
+      }
+      case 'query.orders':
+        return result({ orders: this.#engine.openOrders(account, request.market) });
+      case 'query.trades':
+        return result({ trades: this.#engine.trades(account) });
+      case 'query.balances':
+        return result({ balances: this.#engine.balances(account) });
+    }
+  }
+
+  #armDeadMan(account: string, afterMs: number): void {
+    const previous = this.#deadMen.get(account);
+    if (previous !== undefined) clearTimeout(previous.timer);
+    this.#deadMen.delete(account);
+    if (afterMs === 0 || this.#stopped) return;
+    const timer = setTimeout(() => {
+      this.#deadMen.delete(account);
+      if (this.#failed === undefined && !this.#stopped) this.#submit({ kind: 'cancelAll', account, reason: 'deadMan' }, undefined);
+    }, afterMs);
+    this.#deadMen.set(account, { afterMs, timer });
+  }
+
+  // ─────────────────────────── stage 8: release after durability ───────────────────────────
+
+  /** Queues an answer that is not journaled behind every command accepted before it. */
+  #reply(connection: Connection, message: OutgoingMessage): void {
+    const delivery: Delivery = { to: 'connection', connection, message };
+    const sequence = this.#sequencer.nextSequence - 1;
+    if (this.#releaseHead === this.#releases.length && sequence <= this.#sequencer.durableSequence) this.#deliver(delivery);
+    else this.#releases.push({ sequence, deliveries: [delivery], settle: undefined, durable: undefined });
+  }
+
+  #releaseThrough(durableSequence: number): void {
+    const releases = this.#releases;
+    while (this.#releaseHead < releases.length && releases[this.#releaseHead]!.sequence <= durableSequence) {
+      const release = releases[this.#releaseHead]!;
+      this.#releaseHead += 1;
+      for (const delivery of release.deliveries) this.#deliver(delivery);
+      release.settle?.();
+      release.durable?.();
+    }
+    if (this.#releaseHead === releases.length) {
+      releases.length = 0;
+      this.#releaseHead = 0;
+    } else if (this.#releaseHead > 4096) {
+      releases.splice(0, this.#releaseHead);
+      this.#releaseHead = 0;
+    }
+  }
+
+  #deliver(delivery: Delivery): void {
+    if (delivery.to === 'connection') {
+      this.#seal(delivery.connection, delivery.message);
+      return;
+    }
+    const sessions = this.#sessionsByAccount.get(delivery.account);
+    if (sessions !== undefined) for (const connection of sessions) this.#seal(connection, delivery.message);
+  }
+
+  #seal(connection: Connection, message: OutgoingMessage): void {
+    if (connection.session === undefined || !this.#connections.has(connection.id)) return;
+    let frame: Uint8Array;
+    try {
+      frame = connection.session.sealMessage(message);
+    } catch (error) {
+      if (!isCodedError(error)) throw error;
+      this.#drop(connection, error.code);
+      return;
+    }
+    this.#hooks.sendFrame(connection.id, frame);
+  }
+
+  // ─────────────────────────── timers, snapshots, failure ───────────────────────────
+
+  #startTimers(): void {
+    const tickMs = this.#config.tickMs ?? RUNTIME_DEFAULTS.tickMs;
+    const windowMs = this.#config.settlementWindowMs ?? RUNTIME_DEFAULTS.settlementWindowMs;
+    if (tickMs > 0) this.#timers.push(setInterval(() => this.#timerCommand({ kind: 'tick' }), tickMs));
+    if (windowMs > 0) {
+      this.#timers.push(setInterval(() => {
+        if (this.#windowFills.length > 0) this.#timerCommand({ kind: 'closeWindow' });
+      }, windowMs));
+    }
+    for (const timer of this.#timers) timer.unref();
+  }
+
+  #timerCommand(body: UnstampedCommand): void {
+    if (this.#failed === undefined && !this.#stopped) this.#submit(body, undefined);
+  }
+
+  #snapshot(sequence: number): void {
+    this.#lastSnapshotSequence = sequence;
+    const state = Buffer.from(this.#engine.serializeSnapshot(), 'utf8');
+    const stateHash = createHash('sha256').update(state).digest();
+    this.#sequencer.saveSnapshot({ sequence, stateHash, state }).catch((error: unknown) => this.#fail(error));
+  }
+
+  #fail(error: unknown): void {
+    if (this.#failed !== undefined) return;
+    this.#failed = error instanceof Error ? error : new Error(String(error));
+    for (const timer of this.#timers) clearInterval(timer);
+    for (const connection of [...this.#connections.values()]) this.#drop(connection, new CodedError('ENCLAVE_INTERNAL').code);
+    this.#hooks.fatal(this.#failed);
+  }
+
+  #drop(connection: Connection, code: number): void {
+    this.#forget(connection);
+    this.#hooks.closeConnection(connection.id, code);
+  }
+
+  #forget(connection: Connection): void {
+    if (!this.#connections.delete(connection.id)) return;
+    connection.session?.close();
+    const sessions = this.#sessionsByAccount.get(connection.account);
+    sessions?.delete(connection);
+    if (sessions !== undefined && sessions.size === 0) this.#sessionsByAccount.delete(connection.account);
+  }
+}
+
+function reportMessage(report: ReportBody): OutgoingMessage {
+  return { t: 'report', id: `s${report.seq}`, body: report };
+}
+
+/** Restores a snapshot and checks it against the hash sealed with it. */
+function restoreEngine(config: EngineConfig, state: Uint8Array, stateHash: Uint8Array): EnclaveEngine {
+  const engine = EnclaveEngine.restore(config, Buffer.from(state).toString('utf8'));
+  if (engine.stateHash() !== Buffer.from(stateHash).toString('hex')) throw new CodedError('RUNTIME_SNAPSHOT_MISMATCH');
+  return engine;
+}

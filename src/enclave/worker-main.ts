@@ -1,0 +1,73 @@
+// The enclave isolate's entry point: boots the runtime inside a worker thread and speaks the
+// host port (src/protocol/enclave-port.ts) over parentPort. Everything secret stays in this
+// thread; the host sees frames, connection ids, close codes and the attestation bundle.
+import { parentPort, workerData } from 'node:worker_threads';
+import { CodedError, isCodedError } from '../errors/index.js';
+import { ownedBuffer, type EnclaveToHost, type EnclaveWorkerConfig, type HostToEnclave } from '../protocol/enclave-port.js';
+import { DevAttestationProvider } from './attestation/dev-provider.js';
+import { DstackAttestationProvider } from './attestation/dstack-provider.js';
+import type { AttestationProvider } from './attestation/provider.js';
+import { DevSealingKeySource, DstackSealingKeySource, type SealingKeySource } from './keys.js';
+import { EnclaveRuntime } from './runtime.js';
+
+const port = parentPort;
+if (port === null) throw new Error('worker-main runs only as a worker thread');
+const config = workerData as EnclaveWorkerConfig;
+
+function post(message: EnclaveToHost, transfer: ArrayBuffer[] = []): void {
+  port!.postMessage(message, transfer);
+}
+
+async function sources(): Promise<{ sealing: SealingKeySource; attestation: AttestationProvider }> {
+  if (config.production) return { sealing: new DstackSealingKeySource(), attestation: await DstackAttestationProvider.connect() };
+  return {
+    sealing: new DevSealingKeySource({ directory: config.dataDir, production: false }),
+    attestation: new DevAttestationProvider({
+      production: false,
+      devRootSeed: config.devRootSeedHex === undefined ? undefined : new Uint8Array(Buffer.from(config.devRootSeedHex, 'hex')),
+    }),
+  };
+}
+
+async function main(): Promise<void> {
+  const { sealing, attestation } = await sources();
+  const runtime = await EnclaveRuntime.boot({
+    dataDir: config.dataDir, markets: config.markets, feeAccount: config.feeAccount, sealingKeySource: sealing, attestation,
+    tickMs: config.tickMs, settlementWindowMs: config.settlementWindowMs, snapshotEveryCommands: config.snapshotEveryCommands,
+  }, {
+    sendFrame: (connectionId, frame) => {
+      const bytes = ownedBuffer(frame);
+      post({ type: 'frame', connectionId, bytes }, [bytes]);
+    },
+    closeConnection: (connectionId, code) => post({ type: 'close', connectionId, code }),
+    fatal: (error) => post({ type: 'fatal', message: error.message }),
+  });
+  port!.on('message', (message: HostToEnclave) => {
+    switch (message.type) {
+      case 'open': return runtime.openConnection(message.connectionId);
+      case 'frame': return runtime.receiveFrame(message.connectionId, new Uint8Array(message.bytes));
+      case 'close': return runtime.closeConnection(message.connectionId);
+      case 'bundle': return post({ type: 'bundle', requestId: message.requestId, bundle: runtime.bundleJson });
+      case 'deposit': {
+        let atoms: bigint;
+        try {
+          if (!/^[1-9][0-9]{0,77}$/.test(message.atoms)) throw new CodedError('RUNTIME_DEPOSIT_INVALID', 'atoms must be a positive integer string');
+          atoms = BigInt(message.atoms);
+        } catch (error) {
+          return post({ type: 'deposited', requestId: message.requestId, error: { code: (error as CodedError).code, message: (error as Error).message } });
+        }
+        runtime.creditDeposit(message.account, message.asset, atoms, message.reference).then(
+          () => post({ type: 'deposited', requestId: message.requestId, error: undefined }),
+          (error: unknown) => post({ type: 'deposited', requestId: message.requestId, error: isCodedError(error) ? { code: error.code, message: error.message } : { code: 2000, message: String(error) } }),
+        );
+        return;
+      }
+      case 'stop':
+        void runtime.stop().then(() => { post({ type: 'stopped' }); port!.close(); });
+        return;
+    }
+  });
+  post({ type: 'ready', bundle: runtime.bundleJson });
+}
+
+main().catch((error: unknown) => post({ type: 'fatal', message: error instanceof Error ? `${(error as Error).name}: ${error.message}` : String(error) }));

@@ -1,0 +1,162 @@
+// The record layer both sides run once the handshake is done (docs/protocol.md §4): pad,
+// seal and stamp frames; check, open and unpad them in strict sequence; rekey at the epoch
+// boundary. It is written once over an injected AEAD so the enclave (node:crypto) and the
+// client (@noble) cannot drift apart in sequencing, rekeying or padding.
+import { bytesEqual, copyBytes } from './bytes.js';
+import { channelError, type ChannelFaultTable } from './channel-faults.js';
+import {
+  AEAD_TAG_BYTES, DIRECTION, FRAME_HEADER_BYTES, MAX_EPOCH, MAX_FRAMES_PER_EPOCH, PROTOCOL_VERSION, SESSION_ID_BYTES,
+  type Direction,
+} from './channel-wire.js';
+import { decodeFrameHeader, encodeFrameHeader, frameByteLength, frameNonce } from './frame-header.js';
+import { decodeMessage, encodeMessage, type ChannelMessage, type OutgoingMessage } from './message-codec.js';
+import { requireBucket, unpadPayload, writePaddedPayload } from './padding.js';
+
+/** AES-256-GCM and the rekey HKDF, as one side implements them over its own key type. */
+export interface FrameCipher<Key> {
+  /**
+   * Writes ciphertext then the 16-byte tag into out, whose length is padded.length + 16.
+   * `out` may begin at the same bytes as `padded` (the session pads inside the frame).
+   */
+  seal(key: Key, nonce: Uint8Array, associatedData: Uint8Array, padded: Uint8Array, out: Uint8Array): void;
+  /** The plaintext in a buffer the session may keep, or undefined when the body does not authenticate. */
+  open(key: Key, nonce: Uint8Array, associatedData: Uint8Array, body: Uint8Array): Uint8Array | undefined;
+  /** key[e+1] = HKDF-SHA256(key[e], empty salt, "darkpool-channel/v1 rekey", 32). Leaves the old key intact. */
+  nextKey(key: Key): Key;
+  /** Forgets a key, wiping its bytes where the implementation can. */
+  destroyKey(key: Key): void;
+}
+
+export interface ChannelSessionInit<Key> {
+  readonly cipher: FrameCipher<Key>;
+  readonly faults: ChannelFaultTable;
+  readonly sessionId: Uint8Array;
+  /** The direction this side sends in; it receives in the other. */
+  readonly sendDirection: Direction;
+  readonly sendKey: Key;
+  readonly receiveKey: Key;
+  readonly framesPerEpoch: number;
+  readonly peerIdentityPublicKey: Uint8Array;
+  /** The last usable epoch; the protocol's is 2^32 − 1, lowered only to test exhaustion. */
+  readonly maxEpoch?: number;
+}
+
+/** One direction's position: the key of the current epoch and the next frame's counter. */
+interface DirectionState<Key> {
+  key: Key | undefined;
+  epoch: number;
+  counter: number;
+}
+
+export class ChannelSession<Key> {
+  readonly sessionId: Uint8Array;
+  protected readonly peerIdentity: Uint8Array;
+  readonly #cipher: FrameCipher<Key>;
+  readonly #faults: ChannelFaultTable;
+  readonly #sendDirection: Direction;
+  readonly #receiveDirection: Direction;
+  readonly #framesPerEpoch: number;
+  readonly #maxEpoch: number;
+  readonly #send: DirectionState<Key>;
+  readonly #receive: DirectionState<Key>;
+  #closed = false;
+
+  constructor(init: ChannelSessionInit<Key>) {
+    const maxEpoch = init.maxEpoch ?? MAX_EPOCH;
+    if (init.sessionId.length !== SESSION_ID_BYTES) throw new Error('ChannelSession: session id must be 16 bytes');
+    if (!Number.isInteger(init.framesPerEpoch) || init.framesPerEpoch < 1 || init.framesPerEpoch > MAX_FRAMES_PER_EPOCH) throw new Error('ChannelSession: framesPerEpoch out of range');
+    if (!Number.isInteger(maxEpoch) || maxEpoch < 0 || maxEpoch > MAX_EPOCH) throw new Error('ChannelSession: maxEpoch out of range');
+    this.sessionId = copyBytes(init.sessionId);
+    this.peerIdentity = copyBytes(init.peerIdentityPublicKey);
+    this.#cipher = init.cipher;
+    this.#faults = init.faults;
+    this.#sendDirection = init.sendDirection;
+    this.#receiveDirection = init.sendDirection === DIRECTION.clientToServer ? DIRECTION.serverToClient : DIRECTION.clientToServer;
+    this.#framesPerEpoch = init.framesPerEpoch;
+    this.#maxEpoch = maxEpoch;
+    this.#send = { key: init.sendKey, epoch: 0, counter: 0 };
+    this.#receive = { key: init.receiveKey, epoch: 0, counter: 0 };
+  }
+
+  get isClosed(): boolean {
+    return this.#closed;
+  }
+
+  /** Pads, seals and frames one payload of at most 16380 bytes. */
+  seal(plaintext: Uint8Array): Uint8Array {
+    const key = this.#usableKey(this.#send);
+    const bucket = requireBucket(plaintext.length, this.#faults);
+    // One allocation: the plaintext is padded in place of the body and encrypted over itself.
+    const frame = new Uint8Array(FRAME_HEADER_BYTES + bucket + AEAD_TAG_BYTES);
+    const { epoch, counter } = this.#send;
+    encodeFrameHeader(frame, {
+      version: PROTOCOL_VERSION, sessionId: this.sessionId, direction: this.#sendDirection, epoch, counter,
+      bodyLength: bucket + AEAD_TAG_BYTES,
+    });
+    const body = frame.subarray(FRAME_HEADER_BYTES);
+    const padded = body.subarray(0, bucket);
+    writePaddedPayload(padded, plaintext);
+    this.#cipher.seal(key, frameNonce(this.#sendDirection, epoch, counter), frame.subarray(0, FRAME_HEADER_BYTES), padded, body);
+    this.#advance(this.#send);
+    return frame;
+  }
+
+  /** Checks, opens and unpads the next frame from the peer; a rejected frame changes nothing. */
+  open(frame: Uint8Array): Uint8Array {
+    const key = this.#usableKey(this.#receive);
+    const header = decodeFrameHeader(frame, this.#faults);
+    const expectedLength = frameByteLength(header);
+    if (frame.length < expectedLength) throw channelError(this.#faults, 'FRAME_TRUNCATED', `${frame.length} bytes, header declares ${expectedLength}`);
+    if (frame.length > expectedLength) throw channelError(this.#faults, 'FRAME_TRAILING_BYTES', `${frame.length} bytes, header declares ${expectedLength}`);
+    if (!bytesEqual(header.sessionId, this.sessionId)) throw channelError(this.#faults, 'FRAME_WRONG_SESSION');
+    if (header.direction !== this.#receiveDirection) throw channelError(this.#faults, 'FRAME_WRONG_DIRECTION', `direction ${header.direction}`);
+    const { epoch, counter } = this.#receive;
+    if (header.epoch < epoch || (header.epoch === epoch && header.counter < counter)) {
+      throw channelError(this.#faults, 'FRAME_REPLAYED', `frame ${header.epoch}/${header.counter}, expected ${epoch}/${counter}`);
+    }
+    if (header.epoch !== epoch || header.counter !== counter) {
+      throw channelError(this.#faults, 'FRAME_OUT_OF_ORDER', `frame ${header.epoch}/${header.counter}, expected ${epoch}/${counter}`);
+    }
+    const nonce = frameNonce(this.#receiveDirection, epoch, counter);
+    const padded = this.#cipher.open(key, nonce, frame.subarray(0, FRAME_HEADER_BYTES), frame.subarray(FRAME_HEADER_BYTES));
+    if (padded === undefined) throw channelError(this.#faults, 'FRAME_AUTH_FAILED');
+    // The frame is genuine and the peer counted it, so it is consumed even if its padding is bad.
+    this.#advance(this.#receive);
+    return unpadPayload(padded, this.#faults);
+  }
+
+  sealMessage(message: OutgoingMessage): Uint8Array {
+    return this.seal(encodeMessage(message, this.#faults));
+  }
+
+  openMessage(frame: Uint8Array): ChannelMessage {
+    return decodeMessage(this.open(frame), this.#faults);
+  }
+
+  /** Forgets both directions' keys; every later call is SESSION_CLOSED. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const state of [this.#send, this.#receive]) {
+      if (state.key !== undefined) this.#cipher.destroyKey(state.key);
+      state.key = undefined;
+    }
+  }
+
+  #usableKey(state: DirectionState<Key>): Key {
+    if (this.#closed) throw channelError(this.#faults, 'SESSION_CLOSED');
+    if (state.key === undefined) throw channelError(this.#faults, 'SESSION_EXHAUSTED', `epoch ${this.#maxEpoch} is spent`);
+    return state.key;
+  }
+
+  /** Counts a frame; at the epoch boundary derives the next key, or retires the direction after the last epoch. */
+  #advance(state: DirectionState<Key>): void {
+    state.counter += 1;
+    if (state.counter < this.#framesPerEpoch) return;
+    const spent = state.key!;
+    state.key = state.epoch < this.#maxEpoch ? this.#cipher.nextKey(spent) : undefined;
+    this.#cipher.destroyKey(spent);
+    state.epoch += 1;
+    state.counter = 0;
+  }
+}

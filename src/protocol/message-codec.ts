@@ -1,0 +1,126 @@
+// The plaintext inside a frame: one JSON envelope { t, id, body } (docs/protocol.md §5).
+// The codec is generic — the enclave's command layer defines the bodies — but strict: the
+// bytes must be the canonical JSON.stringify form, numbers only safe integers (money is
+// a decimal string), and every shape bounded, so a message has exactly one encoding.
+import { channelError, type ChannelFaultTable } from './channel-faults.js';
+import { MAX_PAYLOAD_BYTES } from './channel-wire.js';
+
+export type JsonValue = string | number | boolean | null | JsonArray | JsonObject;
+export type JsonArray = readonly JsonValue[];
+export interface JsonObject { readonly [key: string]: JsonValue }
+
+/** A decoded message: its body is checked JSON. */
+export interface ChannelMessage {
+  /** Message type, e.g. "order.place". */
+  readonly t: string;
+  /** Request id; a reply carries its request's id. */
+  readonly id: string;
+  readonly body: JsonObject;
+}
+
+/**
+ * What encodeMessage accepts. The body may be any typed object (interfaces with optional
+ * fields included); it is checked at run time by the same rules as a decoded one, and a
+ * property left undefined is omitted, as JSON.stringify does.
+ */
+export interface OutgoingMessage {
+  readonly t: string;
+  readonly id: string;
+  readonly body: object;
+}
+
+export const MESSAGE_LIMITS = {
+  maxTypeChars: 64,
+  maxIdChars: 64,
+  maxKeyChars: 64,
+  maxDepth: 8,
+  maxKeysPerObject: 64,
+  maxArrayItems: 1024,
+} as const;
+
+const TYPE_PATTERN = /^[a-z][A-Za-z0-9_]*(?:\.[a-z][A-Za-z0-9_]*)*$/;
+const ID_PATTERN = /^[A-Za-z0-9_-]+$/;
+const KEY_PATTERN = /^[A-Za-z][A-Za-z0-9_]*$/;
+const ENVELOPE_KEYS = ['t', 'id', 'body'] as const;
+
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const utf8Encoder = new TextEncoder();
+
+export function encodeMessage(message: OutgoingMessage, faults: ChannelFaultTable): Uint8Array {
+  checkEnvelope(message, faults, 'encode');
+  const bytes = utf8Encoder.encode(JSON.stringify({ t: message.t, id: message.id, body: message.body }));
+  if (bytes.length > MAX_PAYLOAD_BYTES) throw channelError(faults, 'PAYLOAD_TOO_LARGE', `message of ${bytes.length} bytes, at most ${MAX_PAYLOAD_BYTES}`);
+  return bytes;
+}
+
+export function decodeMessage(bytes: Uint8Array, faults: ChannelFaultTable): ChannelMessage {
+  if (bytes.length > MAX_PAYLOAD_BYTES) throw channelError(faults, 'PAYLOAD_TOO_LARGE', `message of ${bytes.length} bytes, at most ${MAX_PAYLOAD_BYTES}`);
+  let text: string;
+  try {
+    text = utf8Decoder.decode(bytes);
+  } catch {
+    throw channelError(faults, 'MESSAGE_BAD_UTF8');
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw channelError(faults, 'MESSAGE_BAD_JSON');
+  }
+  checkEnvelope(parsed, faults, 'decode');
+  if (JSON.stringify(parsed) !== text) throw channelError(faults, 'MESSAGE_NOT_CANONICAL');
+  return parsed;
+}
+
+type CodecDirection = 'encode' | 'decode';
+
+function checkEnvelope(value: unknown, faults: ChannelFaultTable, direction: CodecDirection): asserts value is ChannelMessage {
+  if (!isPlainObject(value)) throw channelError(faults, 'MESSAGE_BAD_ENVELOPE', 'not an object');
+  const keys = Object.keys(value);
+  if (keys.length !== ENVELOPE_KEYS.length || keys.some((key, i) => key !== ENVELOPE_KEYS[i])) {
+    throw channelError(faults, 'MESSAGE_BAD_ENVELOPE', `keys ${keys.slice(0, ENVELOPE_KEYS.length + 1).join(',')}`);
+  }
+  const { t, id, body } = value;
+  if (typeof t !== 'string' || t.length > MESSAGE_LIMITS.maxTypeChars || !TYPE_PATTERN.test(t)) throw channelError(faults, 'MESSAGE_BAD_TYPE');
+  if (typeof id !== 'string' || id.length > MESSAGE_LIMITS.maxIdChars || !ID_PATTERN.test(id)) throw channelError(faults, 'MESSAGE_BAD_ID');
+  if (!isPlainObject(body)) throw channelError(faults, 'MESSAGE_BAD_BODY', 'body is not an object');
+  checkValue(body, 1, faults, direction);
+}
+
+/** Recursion is bounded by MESSAGE_LIMITS.maxDepth; loops by the per-container limits. */
+function checkValue(value: unknown, depth: number, faults: ChannelFaultTable, direction: CodecDirection): void {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return;
+    case 'number':
+      if (!Number.isSafeInteger(value)) throw channelError(faults, 'MESSAGE_BAD_BODY', `number ${value} is not a safe integer; send decimals as strings`);
+      return;
+    case 'object':
+      break;
+    default:
+      throw channelError(faults, 'MESSAGE_BAD_BODY', `a ${typeof value} is not a JSON value`);
+  }
+  if (value === null) return;
+  if (depth > MESSAGE_LIMITS.maxDepth) throw channelError(faults, 'MESSAGE_BAD_BODY', `nested deeper than ${MESSAGE_LIMITS.maxDepth}`);
+  if (Array.isArray(value)) {
+    if (value.length > MESSAGE_LIMITS.maxArrayItems) throw channelError(faults, 'MESSAGE_BAD_BODY', `array of ${value.length} items`);
+    for (let i = 0; i < value.length; i++) checkValue(value[i], depth + 1, faults, direction);
+    return;
+  }
+  if (!isPlainObject(value)) throw channelError(faults, 'MESSAGE_BAD_BODY', 'only plain objects are JSON objects');
+  const keys = Object.keys(value);
+  if (keys.length > MESSAGE_LIMITS.maxKeysPerObject) throw channelError(faults, 'MESSAGE_BAD_BODY', `object of ${keys.length} keys`);
+  for (const key of keys) {
+    if (key.length > MESSAGE_LIMITS.maxKeyChars || !KEY_PATTERN.test(key)) throw channelError(faults, 'MESSAGE_BAD_BODY', `key ${JSON.stringify(key.slice(0, MESSAGE_LIMITS.maxKeyChars))}`);
+    const property = value[key];
+    if (property === undefined && direction === 'encode') continue;
+    checkValue(property, depth + 1, faults, direction);
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}

@@ -1,0 +1,151 @@
+// INVARIANT: escrow conservation holds after every command (balances + reserved + window
+// receipts = deposits − withdrawals − payouts), the matcher's invariants hold, and replaying
+// the same commands from a snapshot reproduces the state hash exactly.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { EnclaveEngine, type EnclaveCommand, type EnclaveCommandBody } from '../../src/enclave/engine.js';
+import type { OrderSpec, TradingRequest } from '../../src/enclave/requests.js';
+import { buildMarketSpec } from '../../src/matching/market-spec.js';
+import { Prng } from '../support/prng.js';
+
+const MARKET = buildMarketSpec({ id: 'DOT/USDC', base: 'DOT', quote: 'USDC', baseDecimals: 10, quoteDecimals: 6, tickSize: '0.01', lotSize: '0.1', makerFeeBps: 2, takerFeeBps: 5, referenceStalenessMs: 60_000 });
+const CONFIG = { markets: [MARKET], feeAccount: 'fees' };
+const ACCOUNTS = ['alice', 'bob', 'carol'];
+
+function limit(side: 'buy' | 'sell', priceTicks: number, sizeLots: number, clientOrderId: string, extra: Partial<OrderSpec> = {}): OrderSpec {
+  return { market: MARKET.id, clientOrderId, side, orderType: 'limit', priceTicks, sizeLots, timeInForce: 'GTC', expireAtMs: undefined, postOnly: false, minQtyLots: 0, selfTradePrevention: 'cancelNewest', ...extra } as OrderSpec;
+}
+
+const seen = { fills: 0, payouts: 0, rejects: 0 };
+
+class Driver {
+  seq = 0;
+  timeMs = 1_000;
+  readonly log: EnclaveCommand[] = [];
+  constructor(readonly engine: EnclaveEngine) {}
+  run(body: EnclaveCommandBody) {
+    this.seq += 1;
+    this.timeMs += 3;
+    const command = { ...body, seq: this.seq, timeMs: this.timeMs } as EnclaveCommand;
+    this.log.push(command);
+    const output = this.engine.apply(command);
+    seen.fills += output.fills.length;
+    seen.payouts += output.window?.nets.filter((net) => net.payoutAtoms > 0n).length ?? 0;
+    if (output.outcome?.ok === false) seen.rejects += 1;
+    return output;
+  }
+  trade(account: string, request: TradingRequest) {
+    return this.run({ kind: 'trade', account, requestId: `r${this.seq + 1}`, request });
+  }
+}
+
+function funded(): Driver {
+  const driver = new Driver(new EnclaveEngine(CONFIG));
+  for (const account of ACCOUNTS) {
+    driver.run({ kind: 'deposit', account, asset: 'USDC', atoms: 10_000_000_000n, reference: `d-${account}-usdc` });
+    driver.run({ kind: 'deposit', account, asset: 'DOT', atoms: 1_000_000_000_000n, reference: `d-${account}-dot` });
+  }
+  return driver;
+}
+
+test('a crossing order fills, charges fees and settles receipts at window close', () => {
+  const driver = funded();
+  const rest = driver.trade('alice', { type: 'order.place', order: limit('sell', 500, 20, 'a1') });
+  assert.ok(rest.outcome?.ok);
+  const before = driver.engine.ledger.balance('bob', 'USDC').available;
+  const take = driver.trade('bob', { type: 'order.place', order: limit('buy', 510, 10, 'b1') });
+  assert.ok(take.outcome?.ok);
+  assert.is(take.fills.length, 1);
+  const fill = take.fills[0]!;
+  // 500 ticks × 10 lots × (0.01 × 0.1 × 10^6 = 1000 atoms) = 5,000,000 atoms; taker 5 bps → 2,500.
+  assert.is(fill.notionalQuoteAtoms, 5_000_000n);
+  assert.is(fill.takerFeeQuoteAtoms, 2_500n);
+  assert.is(driver.engine.ledger.balance('bob', 'USDC').available, before - 5_002_500n);
+  assert.is(driver.engine.ledger.balance('bob', 'DOT').pendingReceipts, 10n * MARKET.baseAtomsPerLot);
+  const reportsToAlice = take.reports.filter((r) => r.account === 'alice').map((r) => r.report.kind);
+  assert.equal(reportsToAlice, ['fill']);
+  assert.not.ok(take.reports.some((r) => r.account === 'alice' && r.report.trade?.orderId === fill.takerOrderId), 'the maker learns only its own side');
+  const closed = driver.run({ kind: 'closeWindow' });
+  const bobDot = closed.window!.nets.find((n) => n.account === 'bob' && n.asset === 'DOT')!;
+  assert.is(bobDot.payoutAtoms, 10n * MARKET.baseAtomsPerLot);
+  const fees = closed.window!.nets.find((n) => n.account === 'fees')!;
+  assert.is(fees.payoutAtoms, 2_500n + 1_000n);
+  driver.engine.checkInvariants();
+});
+
+test('an order beyond available funds is rejected with ESCROW_INSUFFICIENT_FUNDS and changes nothing', () => {
+  const driver = funded();
+  const hash = driver.engine.stateHash();
+  const result = driver.trade('alice', { type: 'order.place', order: limit('buy', 100_000, 100_000, 'big') });
+  assert.is(result.outcome?.ok, false);
+  assert.is(result.outcome?.ok === false && result.outcome.name, 'ESCROW_INSUFFICIENT_FUNDS');
+  assert.is(result.reports.length, 0);
+  assert.is(driver.engine.stateHash(), hash);
+});
+
+test('mass quote replaces the ladder atomically', () => {
+  const driver = funded();
+  const first = driver.trade('carol', { type: 'order.massQuote', market: MARKET.id, quotes: [limit('buy', 490, 5, 'q1', { postOnly: true }), limit('sell', 510, 5, 'q2', { postOnly: true })] });
+  assert.ok(first.outcome?.ok);
+  assert.is(driver.engine.openOrders('carol', MARKET.id).length, 2);
+  const second = driver.trade('carol', { type: 'order.massQuote', market: MARKET.id, quotes: [limit('buy', 495, 5, 'q3', { postOnly: true }), limit('sell', 505, 5, 'q4', { postOnly: true })] });
+  assert.ok(second.outcome?.ok);
+  assert.equal(driver.engine.openOrders('carol', MARKET.id).map((o) => o.clientOrderId).sort(), ['q3', 'q4']);
+  const tooBig = driver.trade('carol', { type: 'order.massQuote', market: MARKET.id, quotes: [limit('buy', 100_000, 1_000_000, 'q5', { postOnly: true })] });
+  assert.is(tooBig.outcome?.ok, false);
+  assert.equal(driver.engine.openOrders('carol', MARKET.id).map((o) => o.clientOrderId).sort(), ['q3', 'q4'], 'a refused ladder leaves the old one');
+  driver.engine.checkInvariants();
+});
+
+test('random flows conserve funds after every command and replay to the same hash', () => {
+  seen.fills = 0; seen.payouts = 0; seen.rejects = 0;
+  for (let seed = 1; seed <= 40; seed += 1) {
+    const prng = new Prng(seed);
+    const driver = funded();
+    let snapshot: string | undefined;
+    let snapshotAt = 0;
+    try {
+      for (let step = 0; step < 150; step += 1) {
+        const account = prng.pick(ACCOUNTS);
+        const roll = prng.next();
+        if (roll < 0.55) {
+          const side = prng.chance(0.5) ? 'buy' : 'sell';
+          const order = limit(side, prng.int(480, 520), prng.int(1, 40), `c${seed}-${step}`, {
+            timeInForce: prng.pick(['GTC', 'GTC', 'IOC', 'FOK'] as const),
+            minQtyLots: prng.chance(0.2) ? prng.int(1, 10) : 0,
+            selfTradePrevention: prng.pick(['cancelNewest', 'cancelOldest', 'cancelBoth', 'decrement'] as const),
+          });
+          driver.trade(account, { type: 'order.place', order });
+        } else if (roll < 0.7) {
+          const open = driver.engine.openOrders(account, undefined);
+          if (open.length > 0) driver.trade(account, { type: 'order.cancel', market: MARKET.id, order: { orderId: prng.pick(open).orderId } });
+        } else if (roll < 0.8) {
+          const open = driver.engine.openOrders(account, undefined);
+          if (open.length > 0) driver.trade(account, { type: 'order.amend', market: MARKET.id, order: { orderId: prng.pick(open).orderId }, newSizeLots: prng.int(1, 50), newPriceTicks: prng.chance(0.5) ? prng.int(480, 520) : undefined });
+        } else if (roll < 0.85) {
+          driver.trade(account, { type: 'order.massQuote', market: MARKET.id, quotes: [limit('buy', prng.int(480, 499), prng.int(1, 10), `m${step}a`, { postOnly: true }), limit('sell', prng.int(501, 520), prng.int(1, 10), `m${step}b`, { postOnly: true })] });
+        } else if (roll < 0.9) {
+          driver.run({ kind: 'closeWindow' });
+        } else if (roll < 0.95) {
+          driver.trade(account, { type: 'funds.withdraw', asset: prng.chance(0.5) ? 'DOT' : 'USDC', atoms: BigInt(prng.int(1, 5_000_000)) });
+        } else {
+          driver.run({ kind: 'cancelAll', account, reason: 'deadMan' });
+        }
+        driver.engine.checkInvariants();
+        if (step === 75) { snapshot = driver.engine.serializeSnapshot(); snapshotAt = driver.log.length; }
+      }
+      const replayed = new EnclaveEngine(CONFIG);
+      for (const command of driver.log) replayed.apply(command);
+      assert.is(replayed.stateHash(), driver.engine.stateHash(), 'replay from scratch');
+      const resumed = EnclaveEngine.restore(CONFIG, snapshot!);
+      for (const command of driver.log.slice(snapshotAt)) resumed.apply(command);
+      assert.is(resumed.stateHash(), driver.engine.stateHash(), 'replay from snapshot');
+    } catch (error) {
+      console.error(`engine property failed with seed ${seed}`);
+      throw error;
+    }
+  }
+  assert.ok(seen.fills > 500 && seen.payouts > 50 && seen.rejects > 10, `the flows exercised trading: ${JSON.stringify(seen)}`);
+});
+
+test.run();

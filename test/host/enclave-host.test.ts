@@ -1,0 +1,83 @@
+// End to end through the worker isolate: the host relays only ciphertext frames between real
+// @noble client channels and the enclave; deposits arrive through the embedded chain's port
+// message; a maker and a taker each receive only their own fill; replayed frames are refused
+// with coded errors; a bad ClientHello closes the connection with a coded reason.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { EnclaveHost } from '../../src/host/enclave-host.js';
+import { ERRORS } from '../../src/errors/index.js';
+import { Prng } from '../support/prng.js';
+import { TEST_MARKET, TestTrader, seedFrom } from '../support/enclave-trader.js';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'enclave-host-'));
+const traders = new Map<number, TestTrader>();
+const closes = new Map<number, number>();
+let host: EnclaveHost;
+
+const limit = (side: 'buy' | 'sell', price: string, size: string, clientOrderId: string) => ({ market: TEST_MARKET.id, clientOrderId, side, type: 'limit', price, size });
+
+async function trader(seed: Uint8Array): Promise<TestTrader> {
+  const id = host.openConnection();
+  const created = new TestTrader(seed, (frame) => host.sendFrame(id, frame));
+  traders.set(id, created);
+  await created.connect(host.bundle);
+  return created;
+}
+
+test.before(async () => {
+  host = await EnclaveHost.start({ dataDir, markets: [TEST_MARKET], feeAccount: 'fees', production: false, tickMs: 0, settlementWindowMs: 0 });
+  host.onFrame((id, frame) => traders.get(id)?.onFrame(frame));
+  host.onClose((id, code) => closes.set(id, code));
+});
+
+test('handshake, deposit, a resting and a crossing order, fills to each side, balances', async () => {
+  assert.is(JSON.parse(await host.fetchBundle()).kind, 'dev');
+  const prng = new Prng(5);
+  const maker = await trader(seedFrom(prng));
+  const taker = await trader(seedFrom(prng));
+  for (const who of [maker, taker]) {
+    await host.deposit(who.account, 'USDC', 10_000_000_000n, `usdc-${who.account.slice(0, 8)}`);
+    await host.deposit(who.account, 'DOT', 1_000_000_000_000n, `dot-${who.account.slice(0, 8)}`);
+  }
+  assert.ok((await maker.waitFor((m) => m.t === 'report' && m.body.kind === 'deposit')).body.status === 'credited');
+  assert.is((await maker.ask('order.place', limit('sell', '5.00', '2.0', 'm1'))).t, 'result');
+  assert.is((await taker.ask('order.place', limit('buy', '5.00', '1.0', 't1'))).t, 'result');
+  const makerFill = await maker.waitFor((m) => m.t === 'report' && m.body.kind === 'fill');
+  const takerFill = await taker.waitFor((m) => m.t === 'report' && m.body.kind === 'fill');
+  assert.is(makerFill.body.side, 'sell');
+  assert.is(takerFill.body.side, 'buy');
+  assert.not.ok(maker.received.some((m) => m.body.clientOrderId === 't1'));
+  assert.not.ok(taker.received.some((m) => m.body.clientOrderId === 'm1'));
+  const balances = (await maker.ask('query.balances', {})).body.result as { balances: { asset: string; available: string; reserved: string }[] };
+  const dot = balances.balances.find((b) => b.asset === 'DOT')!;
+  assert.is(dot.reserved, String(10_000_000_000), 'one DOT stays reserved for the resting rest of the order');
+  let refused = '';
+  await host.deposit(maker.account, 'NOPE', 1n, 'x1').catch((error: Error) => { refused = error.message; });
+  assert.match(refused, String(ERRORS.RUNTIME_DEPOSIT_INVALID.code));
+});
+
+test('replayed frames are refused with a coded error; a forged hello is closed with a code', async () => {
+  const prng = new Prng(6);
+  const who = await trader(seedFrom(prng));
+  const { id, frame } = who.request('query.trades', {});
+  await who.answer(id);
+  const connectionId = [...traders].find(([, t]) => t === who)![0];
+  host.sendFrame(connectionId, frame);
+  const replay = await who.answer('channel');
+  assert.is(replay.body.code, ERRORS.CHANNEL_FRAME_REPLAYED.code);
+  const stranger = host.openConnection();
+  host.sendFrame(stranger, new Uint8Array(210).fill(1));
+  const deadline = Date.now() + 5_000;
+  while (!closes.has(stranger) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.ok(closes.has(stranger), 'the enclave closed the forged connection');
+  assert.ok(closes.get(stranger)! >= 2100 && closes.get(stranger)! < 2200, `a channel code, got ${closes.get(stranger)}`);
+});
+
+test.after(async () => {
+  await host.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+test.run();

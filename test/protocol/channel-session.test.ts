@@ -1,0 +1,108 @@
+// The shared record layer on its own: rekey bookkeeping, exhaustion after the last epoch,
+// consumption of an authenticated frame with bad padding, closing, and its preconditions.
+import { createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { nodeFrameCipher } from '../../src/enclave/channel/node-frame-cipher.js';
+import { ENCLAVE_CHANNEL_FAULTS } from '../../src/enclave/channel/faults.js';
+import { bytesEqual } from '../../src/protocol/bytes.js';
+import { ChannelSession, type FrameCipher } from '../../src/protocol/channel-session.js';
+import { AEAD_TAG_BYTES, DIRECTION, FRAME_HEADER_BYTES, MAX_FRAMES_PER_EPOCH, type Direction } from '../../src/protocol/channel-wire.js';
+import { encodeFrameHeader, frameNonce } from '../../src/protocol/frame-header.js';
+import { expectCodedRejection } from './fuzz-support.js';
+
+const FAULTS = ENCLAVE_CHANNEL_FAULTS;
+
+/** node's cipher, counting rekeys and wiped keys. */
+function countingCipher(): FrameCipher<KeyObject> & { nextKeys: number; destroyed: number } {
+  const counts = { nextKeys: 0, destroyed: 0 };
+  return Object.assign(counts, {
+    seal: nodeFrameCipher.seal,
+    open: nodeFrameCipher.open,
+    nextKey(key: KeyObject) { counts.nextKeys += 1; return nodeFrameCipher.nextKey(key); },
+    destroyKey() { counts.destroyed += 1; },
+  });
+}
+
+function pair(framesPerEpoch: number, maxEpoch?: number) {
+  const upKey = randomBytes(32);
+  const downKey = randomBytes(32);
+  const sessionId = randomBytes(16);
+  const cipher = countingCipher();
+  const make = (sendDirection: Direction, send: Buffer, receive: Buffer) => new ChannelSession({
+    cipher, faults: FAULTS, sessionId, sendDirection, sendKey: createSecretKey(send), receiveKey: createSecretKey(receive), framesPerEpoch,
+    peerIdentityPublicKey: new Uint8Array(32), ...(maxEpoch === undefined ? {} : { maxEpoch }),
+  });
+  return { cipher, upKey, sessionId, client: make(DIRECTION.clientToServer, upKey, downKey), server: make(DIRECTION.serverToClient, downKey, upKey) };
+}
+
+test('rekeys exactly at each epoch boundary, in both directions, and wipes the spent key', () => {
+  const { cipher, client, server } = pair(3);
+  for (let i = 0; i < 7; i++) {
+    const frame = client.seal(Uint8Array.of(i));
+    assert.is(Buffer.from(frame).readUInt32BE(19), Math.floor(i / 3), 'epoch');
+    assert.is(Buffer.from(frame).readUInt32BE(23), i % 3, 'counter');
+    assert.equal([...server.open(frame)], [i]);
+  }
+  assert.is(cipher.nextKeys, 4, 'two boundaries crossed, counted by sender and receiver');
+  assert.is(cipher.destroyed, 4);
+});
+
+test('after the last epoch the direction is exhausted, on both ends', () => {
+  const { client, server } = pair(2, 1);
+  for (let i = 0; i < 4; i++) server.open(client.seal(Uint8Array.of(i)));
+  assert.is(expectCodedRejection(() => client.seal(Uint8Array.of(9)), 2100, 2199).errorName, 'CHANNEL_SESSION_EXHAUSTED');
+  assert.is(expectCodedRejection(() => server.open(new Uint8Array(1071)), 2100, 2199).errorName, 'CHANNEL_SESSION_EXHAUSTED');
+  assert.ok(server.seal(Uint8Array.of(1)).length > 0, 'the other direction still works');
+});
+
+test('an authenticated frame with bad padding is reported and consumed', () => {
+  const { upKey, sessionId, client, server } = pair(100);
+  const padded = new Uint8Array(1024);
+  padded[3] = 2;
+  padded[1000] = 7;
+  const frame = new Uint8Array(FRAME_HEADER_BYTES + padded.length + AEAD_TAG_BYTES);
+  encodeFrameHeader(frame, { version: 1, sessionId, direction: DIRECTION.clientToServer, epoch: 0, counter: 0, bodyLength: padded.length + AEAD_TAG_BYTES });
+  nodeFrameCipher.seal(createSecretKey(upKey), frameNonce(DIRECTION.clientToServer, 0, 0), frame.subarray(0, FRAME_HEADER_BYTES), padded, frame.subarray(FRAME_HEADER_BYTES));
+  assert.is(expectCodedRejection(() => server.open(frame), 2100, 2199).errorName, 'CHANNEL_FRAME_BAD_PADDING');
+  client.seal(Uint8Array.of(0));
+  assert.equal([...server.open(client.seal(Uint8Array.of(5)))], [5], 'the receiver moved on to the next frame');
+});
+
+test('close wipes both keys once; every later call is SESSION_CLOSED', () => {
+  const { cipher, client } = pair(10);
+  const frame = client.seal(Uint8Array.of(1));
+  client.close();
+  client.close();
+  assert.is(cipher.destroyed, 2);
+  assert.ok(client.isClosed);
+  assert.is(expectCodedRejection(() => client.seal(Uint8Array.of(1)), 2100, 2199).errorName, 'CHANNEL_SESSION_CLOSED');
+  assert.is(expectCodedRejection(() => client.open(frame), 2100, 2199).errorName, 'CHANNEL_SESSION_CLOSED');
+});
+
+test('an opened payload does not alias the frame it came from', () => {
+  const { client, server } = pair(10);
+  const frame = client.seal(Uint8Array.of(1, 2, 3));
+  const payload = server.open(frame);
+  frame.fill(0);
+  assert.equal([...payload], [1, 2, 3]);
+});
+
+test('the session keeps its own copy of the session id', () => {
+  const sessionId = randomBytes(16);
+  const session = new ChannelSession({ cipher: nodeFrameCipher, faults: FAULTS, sessionId, sendDirection: DIRECTION.clientToServer, sendKey: createSecretKey(randomBytes(32)), receiveKey: createSecretKey(randomBytes(32)), framesPerEpoch: 1, peerIdentityPublicKey: new Uint8Array(32) });
+  const before = Uint8Array.from(sessionId);
+  sessionId.fill(0);
+  assert.ok(bytesEqual(session.sessionId, before));
+});
+
+test('preconditions are assertions', () => {
+  const base = { cipher: nodeFrameCipher, faults: FAULTS, sessionId: randomBytes(16), sendDirection: DIRECTION.clientToServer, sendKey: createSecretKey(randomBytes(32)), receiveKey: createSecretKey(randomBytes(32)), framesPerEpoch: 1, peerIdentityPublicKey: new Uint8Array(32) } as const;
+  assert.ok(new ChannelSession({ ...base, framesPerEpoch: MAX_FRAMES_PER_EPOCH }));
+  assert.throws(() => new ChannelSession({ ...base, framesPerEpoch: 0 }), /framesPerEpoch/);
+  assert.throws(() => new ChannelSession({ ...base, framesPerEpoch: MAX_FRAMES_PER_EPOCH + 1 }), /framesPerEpoch/);
+  assert.throws(() => new ChannelSession({ ...base, sessionId: randomBytes(15) }), /session id/);
+  assert.throws(() => new ChannelSession({ ...base, maxEpoch: -1 }), /maxEpoch/);
+});
+
+test.run();
