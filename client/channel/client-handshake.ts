@@ -14,6 +14,7 @@ import {
   AEAD_KEY_BYTES, AEAD_NONCE_BYTES, ATTESTATION_HASH_BYTES, DIRECTION, ED25519_PUBLIC_KEY_BYTES, ED25519_SECRET_KEY_BYTES,
   HANDSHAKE_NONCE_BYTES, LABELS, MAX_FRAMES_PER_EPOCH, PROTOCOL_VERSION, X25519_KEY_BYTES,
 } from '../../src/protocol/channel-wire.js';
+import type { FrameCipher } from '../../src/protocol/channel-session.js';
 import { isSmallOrderEd25519PublicKey } from '../../src/protocol/ed25519-small-order.js';
 import { decodeServerHello, encodeClientHello, encodeClientHelloCleartext } from '../../src/protocol/hello.js';
 import { encodeClientTranscript, encodeServerTranscript } from '../../src/protocol/transcript.js';
@@ -39,6 +40,11 @@ export interface ClientHandshakeInput {
    * for reproducible test vectors. Defaults to the platform CSPRNG (crypto.getRandomValues).
    */
   readonly randomBytes?: (byteLength: number) => Uint8Array;
+  /**
+   * The AEAD of the established session's frames. Defaults to @noble's, which runs in a
+   * browser; a Node process may inject one on node:crypto (same keys, same bytes on the wire).
+   */
+  readonly frameCipher?: FrameCipher<Uint8Array>;
 }
 
 type ClientHandshakeState = 'awaitingServerHello' | 'finished' | 'closed';
@@ -52,6 +58,7 @@ export class ClientHandshake {
   readonly #clientSignature: Uint8Array;
   readonly #ephemeralSecret: Uint8Array;
   readonly #dhStatic: Uint8Array;
+  readonly #frameCipher: FrameCipher<Uint8Array>;
   #state: ClientHandshakeState = 'awaitingServerHello';
 
   constructor(input: ClientHandshakeInput) {
@@ -72,6 +79,7 @@ export class ClientHandshake {
     this.#dhStatic = keyAgreement(this.#ephemeralSecret, input.enclaveKeyAgreementPublicKey, 'HANDSHAKE_BAD_INPUT');
     this.traderIdentityPublicKey = ed25519.getPublicKey(input.traderIdentitySecretKey);
     this.#enclaveIdentityPublicKey = copyBytes(input.enclaveIdentityPublicKey);
+    this.#frameCipher = input.frameCipher ?? nobleFrameCipher;
 
     const cleartext = encodeClientHelloCleartext({
       version: PROTOCOL_VERSION, attestationHash: input.attestationHash, clientEphemeralPublicKey, clientNonce,
@@ -110,7 +118,7 @@ export class ClientHandshake {
     const inputKeyMaterial = concatBytes(this.#dhStatic, dhEphemeral);
     const okm = hkdf(sha256, inputKeyMaterial, sha256(serverTranscript), TRAFFIC_KEYS_INFO, 2 * AEAD_KEY_BYTES);
     const session = new ClientSession({
-      cipher: nobleFrameCipher, faults: FAULTS, sessionId: hello.sessionId, sendDirection: DIRECTION.clientToServer,
+      cipher: this.#frameCipher, faults: FAULTS, sessionId: hello.sessionId, sendDirection: DIRECTION.clientToServer,
       sendKey: okm.slice(0, AEAD_KEY_BYTES), receiveKey: okm.slice(AEAD_KEY_BYTES), framesPerEpoch: hello.framesPerEpoch,
       peerIdentityPublicKey: this.#enclaveIdentityPublicKey,
     });

@@ -15,15 +15,22 @@ const ATOMS = /^-?(0|[1-9][0-9]{0,77})$/;
 const KINDS: readonly string[] = ['trade', 'cancelAll', 'deposit', 'reference', 'auction', 'tick', 'closeWindow', 'payoutFailed', 'withdrawalFailed'];
 const NS_PER_MS = 1_000_000n;
 
-const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
+function bigintAsAtoms(key: string, value: unknown): unknown {
+  if (typeof value !== 'bigint') return value;
+  if (key !== BIGINT_KEY) throw new Error(`assertion: bigint under key "${key}"; only "${BIGINT_KEY}" carries bigints`);
+  return value.toString();
+}
+
+/** Kinds whose bodies can never hold a bigint, so they skip the (slow) replacer; the bytes are the same. */
+const WITHOUT_BIGINTS: ReadonlySet<string> = new Set(['cancelAll', 'reference', 'auction', 'tick', 'closeWindow']);
+
+/** UTF-8 JSON; small commands land in node's buffer pool rather than an allocation each. */
 export function encodeCommand(command: UnstampedCommand): Uint8Array {
-  return encoder.encode(JSON.stringify(command, (key, value: unknown) => {
-    if (typeof value !== 'bigint') return value;
-    if (key !== BIGINT_KEY) throw new Error(`assertion: bigint under key "${key}"; only "${BIGINT_KEY}" carries bigints`);
-    return value.toString();
-  }));
+  const plain = WITHOUT_BIGINTS.has(command.kind) || (command.kind === 'trade' && command.request.type !== 'funds.withdraw');
+  const pooled = Buffer.from(plain ? JSON.stringify(command) : JSON.stringify(command, bigintAsAtoms), 'utf8');
+  return new Uint8Array(pooled.buffer, pooled.byteOffset, pooled.length);
 }
 
 export function decodeCommandBody(bytes: Uint8Array): UnstampedCommand {

@@ -162,6 +162,16 @@ export class EnclaveEngine {
     return out;
   }
 
+  /**
+   * The earliest expiry of a resting GTT order across markets (Infinity when none): the only
+   * state that changes with time alone, so a tick is worth journaling only once it has passed.
+   */
+  nextExpiryMs(): number {
+    let earliest = Infinity;
+    for (const id of this.markets.keys()) earliest = Math.min(earliest, this.matcher.entry(id)!.book.expiry.peekExpireAtMs());
+    return earliest;
+  }
+
   /** The reports of an account after `afterSeq` that are still remembered, and the last seq. */
   reportsAfter(account: string, afterSeq: number): { reports: readonly ReportBody[]; lastSeq: number; complete: boolean } {
     const state = this.accounts.get(account);

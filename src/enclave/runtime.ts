@@ -21,11 +21,11 @@ import { CodedError, isCodedError } from '../errors/index.js';
 import { buildMarketSpec } from '../matching/market-spec.js';
 import type { FillEvent, MarketSpecInput } from '../matching/types.js';
 import { attestationBundleDigest, serializeAttestationBundle, type AttestationBundle } from '../protocol/attestation-bundle.js';
-import type { ChannelMessage, OutgoingMessage } from '../protocol/message-codec.js';
+import { encodeMessageText, type ChannelMessage, type OutgoingMessage } from '../protocol/message-codec.js';
 import type { ErrorBody, ReportBody } from '../protocol/trading-messages.js';
 import type { AttestationProvider } from './attestation/provider.js';
-import { createServerHandshake, loadEnclaveChannelKeys, type EnclaveChannelKeys, type ServerSession } from './channel/index.js';
-import { decodeStamped, encodeCommand, stampCommand, type UnstampedCommand } from './command-codec.js';
+import { ENCLAVE_CHANNEL_FAULTS, createServerHandshake, loadEnclaveChannelKeys, type EnclaveChannelKeys, type ServerSession } from './channel/index.js';
+import { decodeStamped, encodeCommand, stampCommand, timeMsOf, type UnstampedCommand } from './command-codec.js';
 import { EnclaveEngine, type EngineConfig, type EngineOutput, type WithdrawalOrder } from './engine.js';
 import type { WindowNet } from './escrow.js';
 import type { JournalStorage } from './journal/durable-fs.js';
@@ -56,7 +56,10 @@ export interface RuntimeConfig {
   readonly feeAccount: string;
   readonly sealingKeySource: SealingKeySource;
   readonly attestation: AttestationProvider;
-  /** GTT expiry tick period; 0 turns the tick timer off. */
+  /**
+   * How often the runtime checks for a GTT order past its expiry while no command arrives;
+   * only then does it journal a tick (an idle enclave journals nothing). 0 turns it off.
+   */
   readonly tickMs?: number;
   /** Settlement window; 0 turns the window timer off. */
   readonly settlementWindowMs?: number;
@@ -65,6 +68,17 @@ export interface RuntimeConfig {
   readonly journalStorage?: JournalStorage;
   /** Wall clock in ns since the epoch; the sequencer keeps it monotonic. */
   readonly clock?: Clock;
+}
+
+/** Counters an operator may read: nothing here that the host could not count itself. */
+export interface RuntimeStats {
+  readonly durableSequence: number;
+  /** Journal groups made durable (one write + one fdatasync each), the records and bytes in them. */
+  readonly journalBatches: number;
+  readonly journalRecords: number;
+  readonly journalBytes: number;
+  /** Ticks journaled because a GTT order was past its expiry. */
+  readonly ticksJournaled: number;
 }
 
 /** What the runtime asks of its surroundings: the host port and, later, settlement. */
@@ -137,6 +151,7 @@ export class EnclaveRuntime {
   #releaseHead = 0;
   #lastSnapshotSequence: number;
   #windowFills: FillEvent[] = [];
+  #ticksJournaled = 0;
   #failed: Error | undefined;
   #stopped = false;
 
@@ -154,6 +169,7 @@ export class EnclaveRuntime {
     this.#engine = engine;
     this.#context = { markets: engine.marketSpecs, edges: engine.decimalEdges, assets };
     this.#lastSnapshotSequence = sequencer.durableSequence;
+    sequencer.watch({ durable: (durableSequence) => this.#releaseThrough(durableSequence), failed: (error) => this.#fail(error) });
   }
 
   /** Recovers the state from the data directory, then starts the timers; ready to serve. */
@@ -200,6 +216,15 @@ export class EnclaveRuntime {
 
   stateHash(): string {
     return this.#engine.stateHash();
+  }
+
+  stats(): RuntimeStats {
+    const journal = this.#sequencer.journalStats;
+    return {
+      durableSequence: this.#sequencer.durableSequence,
+      journalBatches: journal.batches, journalRecords: journal.records, journalBytes: journal.bytes,
+      ticksJournaled: this.#ticksJournaled,
+    };
   }
 
   openConnection(connectionId: number): void {
@@ -312,15 +337,15 @@ export class EnclaveRuntime {
     onDurable?: () => void,
   ): CodedError | undefined {
     if (this.#releases.length - this.#releaseHead >= RUNTIME_LIMITS.maxPendingReleases) return this.#refuse(origin, new CodedError('REQUEST_OVERLOADED'));
-    let accepted;
+    let stamped;
     try {
-      accepted = this.#sequencer.accept(encodeCommand(body));
+      stamped = this.#sequencer.stamp(encodeCommand(body));
     } catch (error) {
       if (!isCodedError(error)) throw error;
       return this.#refuse(origin, error.errorName === 'JOURNAL_OVERLOADED' ? new CodedError('REQUEST_OVERLOADED', error.message) : error);
     }
-    const sequence = accepted.stamped.sequence;
-    const output = this.#engine.apply(stampCommand(body, accepted.stamped));
+    const sequence = stamped.sequence;
+    const output = this.#engine.apply(stampCommand(body, stamped));
     const deliveries: Delivery[] = [];
     if (origin !== undefined && output.outcome !== undefined) {
       const message = output.outcome.ok
@@ -329,8 +354,8 @@ export class EnclaveRuntime {
       deliveries.push({ to: 'connection', connection: origin.connection, message });
     }
     for (const { account, report } of output.reports) deliveries.push({ to: 'account', account, message: reportMessage(report) });
+    // Released by the journal watcher (#releaseThrough) once the sequence is durable.
     this.#releases.push({ sequence, deliveries, settle: this.#settlementOf(output), durable: onDurable });
-    accepted.durable.then(() => this.#releaseThrough(sequence), (error: unknown) => this.#fail(error));
     if (sequence - this.#lastSnapshotSequence >= (this.#config.snapshotEveryCommands ?? RUNTIME_DEFAULTS.snapshotEveryCommands)) this.#snapshot(sequence);
     return undefined;
   }
@@ -426,14 +451,21 @@ export class EnclaveRuntime {
       return;
     }
     const sessions = this.#sessionsByAccount.get(delivery.account);
-    if (sessions !== undefined) for (const connection of sessions) this.#seal(connection, delivery.message);
+    if (sessions === undefined) return;
+    if (sessions.size === 1) {
+      for (const connection of sessions) this.#seal(connection, delivery.message);
+      return;
+    }
+    // One report to several sessions of an account: checked and serialized once.
+    const text = encodeMessageText(delivery.message, ENCLAVE_CHANNEL_FAULTS);
+    for (const connection of [...sessions]) this.#seal(connection, text);
   }
 
-  #seal(connection: Connection, message: OutgoingMessage): void {
+  #seal(connection: Connection, message: OutgoingMessage | string): void {
     if (connection.session === undefined || !this.#connections.has(connection.id)) return;
     let frame: Uint8Array;
     try {
-      frame = connection.session.sealMessage(message);
+      frame = typeof message === 'string' ? connection.session.sealMessageText(message) : connection.session.sealMessage(message);
     } catch (error) {
       if (!isCodedError(error)) throw error;
       this.#drop(connection, error.code);
@@ -447,7 +479,12 @@ export class EnclaveRuntime {
   #startTimers(): void {
     const tickMs = this.#config.tickMs ?? RUNTIME_DEFAULTS.tickMs;
     const windowMs = this.#config.settlementWindowMs ?? RUNTIME_DEFAULTS.settlementWindowMs;
-    if (tickMs > 0) this.#timers.push(setInterval(() => this.#timerCommand({ kind: 'tick' }), tickMs));
+    const clock = this.#config.clock ?? wallClockNs;
+    if (tickMs > 0) {
+      this.#timers.push(setInterval(() => {
+        if (this.#engine.nextExpiryMs() <= timeMsOf(clock()) && this.#timerCommand({ kind: 'tick' })) this.#ticksJournaled += 1;
+      }, tickMs));
+    }
     if (windowMs > 0) {
       this.#timers.push(setInterval(() => {
         if (this.#windowFills.length > 0) this.#timerCommand({ kind: 'closeWindow' });
@@ -456,8 +493,9 @@ export class EnclaveRuntime {
     for (const timer of this.#timers) timer.unref();
   }
 
-  #timerCommand(body: UnstampedCommand): void {
-    if (this.#failed === undefined && !this.#stopped) this.#submit(body, undefined);
+  /** Whether the command was journaled. */
+  #timerCommand(body: UnstampedCommand): boolean {
+    return this.#failed === undefined && !this.#stopped && this.#submit(body, undefined) === undefined;
   }
 
   #snapshot(sequence: number): void {

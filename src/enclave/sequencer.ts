@@ -6,10 +6,12 @@
 // Stamping is synchronous, so the caller may apply a command while its batch is still being
 // made durable (journaling in parallel with matching); only the acknowledgement waits.
 // Pipelining comes from the journal's group commit: while one batch is fsynced, the next fills.
+// The hot path stamps without a promise per command (`stamp`) and learns of durability through
+// one watcher; `accept` gives each command its own promise, for callers that want one.
 //
 // A stamped record in the journal: version u8 (1) | logicalTimeNs u64 | command bytes.
 import { CodedError } from '../errors/index.js';
-import type { Journal, JournalAnchor } from './journal/journal.js';
+import type { Journal, JournalAnchor, JournalStats, JournalWatcher } from './journal/journal.js';
 import { JOURNAL_LIMITS } from './journal/limits.js';
 import type { LoadedSnapshot, RejectedSnapshot, SavedSnapshot, Snapshot, SnapshotStore } from './journal/snapshot-store.js';
 
@@ -64,9 +66,11 @@ const TIME_NS_MAX = (1n << 64n) - 1n;
 /** Largest command the sequencer accepts: the journal's record limit minus the stamp. */
 export const COMMAND_BYTES_MAX = JOURNAL_LIMITS.recordBytesMax - RECORD_HEADER_BYTES;
 
+/** The record bytes; small records land in node's buffer pool (the journal copies them as it seals). */
 export function encodeStampedRecord(logicalTimeNs: bigint, command: Uint8Array): Uint8Array {
-  const record = new Uint8Array(RECORD_HEADER_BYTES + command.length);
-  const view = new DataView(record.buffer);
+  const pooled = Buffer.allocUnsafe(RECORD_HEADER_BYTES + command.length);
+  const record = new Uint8Array(pooled.buffer, pooled.byteOffset, pooled.length);
+  const view = new DataView(record.buffer, record.byteOffset, record.byteLength);
   view.setUint8(0, RECORD_VERSION);
   view.setBigUint64(1, logicalTimeNs);
   record.set(command, RECORD_HEADER_BYTES);
@@ -131,11 +135,24 @@ export class Sequencer {
     return this.#journal.durableSequence;
   }
 
+  get journalStats(): JournalStats {
+    return this.#journal.stats;
+  }
+
   /**
    * Stamps a command and hands it to the journal. Throws a CodedError (and consumes no
    * sequence number) when the command is too large or the journal refuses it.
    */
   accept(command: Uint8Array): AcceptedCommand {
+    const stamped = this.stamp(command);
+    return { stamped, durable: this.#journal.sync().then(() => stamped) };
+  }
+
+  /**
+   * accept() without a promise: the command is durable once the watcher reports a durable
+   * sequence at or past `stamped.sequence`.
+   */
+  stamp(command: Uint8Array): StampedCommand {
     if (!this.#replayed) throw new Error('assertion: read recovery.replay() to its end before accepting commands');
     if (!(command instanceof Uint8Array)) throw new Error('assertion: a command is a Uint8Array');
     if (command.length > COMMAND_BYTES_MAX) throw new CodedError('SEQUENCER_COMMAND_TOO_LARGE', `${command.length} bytes, limit ${COMMAND_BYTES_MAX}`);
@@ -143,11 +160,15 @@ export class Sequencer {
     if (typeof now !== 'bigint' || now < 0n || now > TIME_NS_MAX) throw new Error(`assertion: the clock returned ${String(now)}`);
     const logicalTimeNs = now > this.#lastTimeNs ? now : this.#lastTimeNs;
     const sequence = this.#journal.nextSequence;
-    const receipt = this.#journal.append([encodeStampedRecord(logicalTimeNs, command)]);
-    if (this.#journal.nextSequence !== sequence + 1) throw new Error('assertion: the journal assigned the stamped sequence');
+    const admitted = this.#journal.admit([encodeStampedRecord(logicalTimeNs, command)]);
+    if (admitted.firstSequence !== sequence || this.#journal.nextSequence !== sequence + 1) throw new Error('assertion: the journal assigned the stamped sequence');
     this.#lastTimeNs = logicalTimeNs;
-    const stamped: StampedCommand = { sequence, logicalTimeNs, command };
-    return { stamped, durable: receipt.then(() => stamped) };
+    return { sequence, logicalTimeNs, command };
+  }
+
+  /** Sets the one watcher of durability and journal failure (see Journal.watch). */
+  watch(watcher: JournalWatcher | undefined): void {
+    this.#journal.watch(watcher);
   }
 
   /** accept(), resolving once durable. */

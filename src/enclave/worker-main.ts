@@ -1,21 +1,28 @@
 // The enclave isolate's entry point: boots the runtime inside a worker thread and speaks the
 // host port (src/protocol/enclave-port.ts) over parentPort. Everything secret stays in this
 // thread; the host sees frames, connection ids, close codes and the attestation bundle.
-import { parentPort, workerData } from 'node:worker_threads';
+// Outgoing frames gather into one batch per turn of the event loop: a batch of incoming frames
+// and each durable journal group each leave as one port message.
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { CodedError, isCodedError } from '../errors/index.js';
-import { ownedBuffer, type EnclaveToHost, type EnclaveWorkerConfig, type HostToEnclave } from '../protocol/enclave-port.js';
+import { FramePortOutbox, readFrameBatch, type EnclaveToHost, type EnclaveWorkerConfig, type HostToEnclave } from '../protocol/enclave-port.js';
 import { DevAttestationProvider } from './attestation/dev-provider.js';
 import { DstackAttestationProvider } from './attestation/dstack-provider.js';
 import type { AttestationProvider } from './attestation/provider.js';
 import { DevSealingKeySource, DstackSealingKeySource, type SealingKeySource } from './keys.js';
 import { EnclaveRuntime } from './runtime.js';
 
-const port = parentPort;
-if (port === null) throw new Error('worker-main runs only as a worker thread');
+if (parentPort === null) throw new Error('worker-main runs only as a worker thread');
+const port: MessagePort = parentPort;
 const config = workerData as EnclaveWorkerConfig;
 
-function post(message: EnclaveToHost, transfer: ArrayBuffer[] = []): void {
-  port!.postMessage(message, transfer);
+const outbox = new FramePortOutbox<EnclaveToHost>((message, transfer) => port.postMessage(message, transfer), setImmediate);
+
+let batchesIn = 0;
+let framesIn = 0;
+
+function post(message: EnclaveToHost): void {
+  outbox.send(message);
 }
 
 async function sources(): Promise<{ sealing: SealingKeySource; attestation: AttestationProvider }> {
@@ -35,17 +42,24 @@ async function main(): Promise<void> {
     dataDir: config.dataDir, markets: config.markets, feeAccount: config.feeAccount, sealingKeySource: sealing, attestation,
     tickMs: config.tickMs, settlementWindowMs: config.settlementWindowMs, snapshotEveryCommands: config.snapshotEveryCommands,
   }, {
-    sendFrame: (connectionId, frame) => {
-      const bytes = ownedBuffer(frame);
-      post({ type: 'frame', connectionId, bytes }, [bytes]);
-    },
+    sendFrame: (connectionId, frame) => outbox.sendFrame(connectionId, frame),
     closeConnection: (connectionId, code) => post({ type: 'close', connectionId, code }),
     fatal: (error) => post({ type: 'fatal', message: error.message }),
   });
-  port!.on('message', (message: HostToEnclave) => {
+  port.on('message', (message: HostToEnclave) => {
     switch (message.type) {
       case 'open': return runtime.openConnection(message.connectionId);
-      case 'frame': return runtime.receiveFrame(message.connectionId, new Uint8Array(message.bytes));
+      // A batch cut short is the host's bug; its later frames are dropped and their sessions see the gap.
+      case 'frames':
+        batchesIn += 1;
+        return void readFrameBatch(message, (connectionId, frame) => {
+          framesIn += 1;
+          runtime.receiveFrame(connectionId, frame);
+        });
+      case 'stats': {
+        const out = outbox.stats;
+        return post({ type: 'stats', requestId: message.requestId, stats: { ...runtime.stats(), portBatchesIn: batchesIn, portFramesIn: framesIn, portBatchesOut: out.batches, portFramesOut: out.frames } });
+      }
       case 'close': return runtime.closeConnection(message.connectionId);
       case 'bundle': return post({ type: 'bundle', requestId: message.requestId, bundle: runtime.bundleJson });
       case 'deposit': {
@@ -63,7 +77,7 @@ async function main(): Promise<void> {
         return;
       }
       case 'stop':
-        void runtime.stop().then(() => { post({ type: 'stopped' }); port!.close(); });
+        void runtime.stop().then(() => { post({ type: 'stopped' }); port.close(); });
         return;
     }
   });

@@ -1,8 +1,11 @@
 // The host's handle on the enclave isolate: it spawns the worker and exchanges port messages
 // (src/protocol/enclave-port.ts), nothing else. It imports no enclave or matcher module, so
 // the untrusted side never holds a key, a session or plaintext; it relays opaque frames.
+// Frames sent during one turn of the event loop travel to the enclave as one batch.
+import type { Readable } from 'node:stream';
+import type { EventLoopUtilization } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
-import type { EnclaveToHost, EnclaveWorkerConfig, HostToEnclave } from '../protocol/enclave-port.js';
+import { FramePortOutbox, readFrameBatch, type EnclaveStats, type EnclaveToHost, type EnclaveWorkerConfig, type HostToEnclave } from '../protocol/enclave-port.js';
 
 export const HOST_LIMITS = {
   /** Start-up (key unsealing, attestation, journal replay) must finish within this. */
@@ -16,12 +19,27 @@ export const HOST_LIMITS = {
  */
 const WORKER_ENTRY = new URL('../enclave/worker-entry.mjs', import.meta.url);
 
+export const HOST_DEFAULTS = {
+  /**
+   * The enclave isolate's young generation. Every command allocates short-lived frames, JSON
+   * and cipher objects; a young generation this size lets most of them die between scavenges.
+   */
+  youngGenerationMb: 48,
+} as const;
+
+/** How the host sizes the enclave's isolate (not enclave configuration: it carries no secret). */
+export interface EnclaveIsolateOptions {
+  readonly youngGenerationMb?: number;
+}
+
 export type FrameListener = (connectionId: number, frame: Uint8Array) => void;
 export type CloseListener = (connectionId: number, code: number) => void;
 
 export class EnclaveHost {
   readonly #worker: Worker;
+  readonly #outbox: FramePortOutbox<HostToEnclave>;
   readonly #bundle: string;
+  readonly #production: boolean;
   #nextConnectionId = 1;
   #nextRequestId = 1;
   #frameListeners: FrameListener[] = [];
@@ -31,16 +49,19 @@ export class EnclaveHost {
   #stopped: Promise<void> | undefined;
   #onStopped: (() => void) | undefined;
 
-  private constructor(worker: Worker, bundle: string) {
+  private constructor(worker: Worker, bundle: string, production: boolean) {
     this.#worker = worker;
     this.#bundle = bundle;
+    this.#production = production;
+    this.#outbox = new FramePortOutbox<HostToEnclave>((message, transfer) => worker.postMessage(message, transfer), setImmediate);
     worker.on('message', (message: EnclaveToHost) => this.#dispatch(message));
     worker.on('error', (error) => { for (const listener of this.#fatalListeners) listener(error.message); });
   }
 
   /** Spawns the enclave worker and resolves once it has recovered and attested. */
-  static start(config: EnclaveWorkerConfig): Promise<EnclaveHost> {
-    const worker = new Worker(WORKER_ENTRY, { workerData: config });
+  static start(config: EnclaveWorkerConfig, options: EnclaveIsolateOptions = {}): Promise<EnclaveHost> {
+    const youngGenerationMb = options.youngGenerationMb ?? HOST_DEFAULTS.youngGenerationMb;
+    const worker = new Worker(WORKER_ENTRY, { workerData: config, resourceLimits: { maxYoungGenerationSizeMb: youngGenerationMb } });
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => { void worker.terminate(); reject(new Error('the enclave did not become ready in time')); }, HOST_LIMITS.bootTimeoutMs);
       const onMessage = (message: EnclaveToHost): void => {
@@ -52,7 +73,7 @@ export class EnclaveHost {
           void worker.terminate();
           reject(new Error(`the enclave failed to start: ${message.message}`));
         } else {
-          resolve(new EnclaveHost(worker, message.bundle));
+          resolve(new EnclaveHost(worker, message.bundle, config.production));
         }
       };
       const onError = (error: Error): void => { clearTimeout(timer); reject(error); };
@@ -72,16 +93,30 @@ export class EnclaveHost {
     return connectionId;
   }
 
-  /** Copies the frame into a buffer of its own and transfers that, so the caller's bytes stay usable. */
+  /**
+   * Queues a frame for the enclave; it is copied at once, so the caller's bytes stay usable.
+   * Throws a RangeError for a frame above PORT_LIMITS.frameBytesMax (the gateway's own frame
+   * limit must be lower).
+   */
   sendFrame(connectionId: number, frame: Uint8Array): void {
-    const bytes = frame.slice().buffer as ArrayBuffer;
-    this.#post({ type: 'frame', connectionId, bytes }, [bytes]);
+    this.#outbox.sendFrame(connectionId, frame);
+  }
+
+  /** The enclave thread's event-loop utilization (since `previous`, if given): how busy the isolate is. */
+  enclaveEventLoopUtilization(previous?: EventLoopUtilization): EventLoopUtilization {
+    return this.#worker.performance.eventLoopUtilization(previous);
+  }
+
+  /** Frame batches and frames posted to the enclave so far. */
+  get portStats(): { readonly batches: number; readonly frames: number } {
+    return this.#outbox.stats;
   }
 
   close(connectionId: number): void {
     this.#post({ type: 'close', connectionId });
   }
 
+  /** Frames from the enclave; each is a view into a received batch that nothing writes to again. */
   onFrame(listener: FrameListener): void {
     this.#frameListeners.push(listener);
   }
@@ -95,9 +130,27 @@ export class EnclaveHost {
     this.#fatalListeners.push(listener);
   }
 
+  /**
+   * Test-only: a heap snapshot of the enclave isolate, the positive control of the privacy
+   * tests (order plaintext lives there, never in the host's heap). Refused for a production
+   * enclave, whose memory the host must not be handed a tool to read.
+   */
+  heapSnapshot(): Promise<Readable> {
+    if (this.#production) return Promise.reject(new Error('heap snapshots of a production enclave are refused'));
+    return this.#worker.getHeapSnapshot();
+  }
+
   /** Asks the enclave for its current bundle. */
   fetchBundle(): Promise<string> {
     return this.#request((requestId) => ({ type: 'bundle', requestId }), (message) => (message.type === 'bundle' ? message.bundle : ''));
+  }
+
+  /** The enclave's operational counters (journal groups, port batches). */
+  stats(): Promise<EnclaveStats> {
+    return this.#request((requestId) => ({ type: 'stats', requestId }), (message) => {
+      if (message.type !== 'stats') throw new Error(`expected stats, got ${message.type}`);
+      return message.stats;
+    });
   }
 
   /**
@@ -135,21 +188,25 @@ export class EnclaveHost {
     });
   }
 
-  #post(message: HostToEnclave, transfer: ArrayBuffer[] = []): void {
-    this.#worker.postMessage(message, transfer);
+  #post(message: HostToEnclave): void {
+    this.#outbox.send(message);
   }
 
   #dispatch(message: EnclaveToHost): void {
     switch (message.type) {
-      case 'frame': {
-        const frame = new Uint8Array(message.bytes);
-        for (const listener of this.#frameListeners) listener(message.connectionId, frame);
+      case 'frames': {
+        const listeners = this.#frameListeners;
+        const whole = readFrameBatch(message, (connectionId, frame) => {
+          for (const listener of listeners) listener(connectionId, frame);
+        });
+        if (!whole) for (const listener of this.#fatalListeners) listener('the enclave sent a malformed frame batch');
         return;
       }
       case 'close':
         for (const listener of this.#closeListeners) listener(message.connectionId, message.code);
         return;
       case 'bundle':
+      case 'stats':
       case 'deposited': {
         const waiter = this.#pending.get(message.requestId);
         this.#pending.delete(message.requestId);

@@ -1,49 +1,28 @@
 // Accounts known to the matcher: a dense index for the typed-array order store, the client order
-// ids of each account's open orders (client id → order id, in placement order) and a bounded
-// memory of recently finished ones, so a retried order is rejected instead of placed twice.
+// ids of each account's open orders and a bounded memory of recently finished ones, so a retried
+// order is rejected instead of placed twice.
+import { ClientIdTable, clientIdHash, NOT_FOUND } from './client-id-table.js';
 import type { MatcherLimits } from './types.js';
 
 export const NO_ACCOUNT = -1;
 
+/** Value in the client id table for an order that finished and is only remembered. */
+const FINISHED = -1;
+
 /**
- * Client order ids of one account's finished orders: a ring buffer remembers which is oldest and a
- * set answers membership. (Deleting the first entry of a Set in a loop is slow in V8: iteration
- * skips every deleted slot until the table is rebuilt.)
+ * Accounts and the client order ids they may not reuse. An id enters the table when its order is
+ * accepted, with the slot the order holds in its market's book for its whole life; it stays after
+ * the order ends, until it is the oldest of more than recentClientOrderIdsPerAccount finished ids of
+ * its account. The slot is therefore only a hint: callers check that the slot still holds this id
+ * and account, which it does exactly while the order is open. Callers pass the id's hash
+ * (clientIdHash) so it is computed once.
  */
-export class RecentClientIds {
-  private readonly ring: string[] = [];
-  private next = 0;
-  private readonly members = new Set<string>();
-
-  constructor(private readonly capacity: number) {}
-
-  has(clientOrderId: string): boolean {
-    return this.members.has(clientOrderId);
-  }
-
-  add(clientOrderId: string): void {
-    if (this.members.has(clientOrderId)) return;
-    if (this.ring.length < this.capacity) this.ring.push(clientOrderId);
-    else {
-      this.members.delete(this.ring[this.next]!);
-      this.ring[this.next] = clientOrderId;
-      this.next = (this.next + 1) % this.capacity;
-    }
-    this.members.add(clientOrderId);
-  }
-
-  /** Oldest first. */
-  list(): string[] {
-    return [...this.ring.slice(this.next), ...this.ring.slice(0, this.next)];
-  }
-}
-
 export class AccountRegistry {
   readonly names: string[] = [];
-  /** Per account: client order id → order id of its open orders, oldest first. */
-  readonly live: Map<string, number>[] = [];
-  /** Per account: client order ids of finished orders, at most recentClientOrderIdsPerAccount. */
-  readonly recent: RecentClientIds[] = [];
+  readonly clientIds = new ClientIdTable();
+  private readonly finishedKeys: string[][] = [];
+  private readonly finishedHashes: number[][] = [];
+  private readonly ringNext: number[] = [];
   private readonly indexByName = new Map<string, number>();
 
   constructor(private readonly limits: MatcherLimits) {}
@@ -64,27 +43,56 @@ export class AccountRegistry {
     const index = this.names.length;
     this.indexByName.set(name, index);
     this.names.push(name);
-    this.live.push(new Map());
-    this.recent.push(new RecentClientIds(this.limits.recentClientOrderIdsPerAccount));
+    this.finishedKeys.push([]);
+    this.finishedHashes.push([]);
+    this.ringNext.push(0);
     return index;
   }
 
-  isDuplicate(account: number, clientOrderId: string): boolean {
-    return this.live[account]!.has(clientOrderId) || this.recent[account]!.has(clientOrderId);
+  isDuplicate(account: number, clientOrderId: string, hash: number): boolean {
+    return this.clientIds.find(account, clientOrderId, hash) !== NOT_FOUND;
   }
 
-  addLive(account: number, clientOrderId: string, orderId: number): void {
-    this.live[account]!.set(clientOrderId, orderId);
+  /** The slot recorded for this client id, or undefined; the caller checks the slot still holds it. */
+  slotHint(account: number, clientOrderId: string): number | undefined {
+    const index = this.clientIds.find(account, clientOrderId, clientIdHash(account, clientOrderId));
+    if (index === NOT_FOUND) return undefined;
+    const slot = this.clientIds.valueAt(index);
+    return slot === FINISHED ? undefined : slot;
   }
 
-  /** Moves a finished order's client id from the open set to the recent memory, forgetting the oldest. */
-  finish(account: number, clientOrderId: string): void {
-    this.live[account]!.delete(clientOrderId);
-    this.recent[account]!.add(clientOrderId);
+  /** An order with this client id was accepted into `slot`. */
+  open(account: number, clientOrderId: string, hash: number, slot: number): void {
+    this.clientIds.put(account, clientOrderId, hash, slot);
   }
 
-  /** Adds to the recent memory directly (snapshot restore keeps its order). */
-  remember(account: number, clientOrderId: string): void {
-    this.recent[account]!.add(clientOrderId);
+  /** The order ended: its id joins the finished ids, and the oldest beyond the bound is forgotten. */
+  finish(account: number, clientOrderId: string, hash: number): void {
+    const keys = this.finishedKeys[account]!;
+    const hashes = this.finishedHashes[account]!;
+    const capacity = this.limits.recentClientOrderIdsPerAccount;
+    if (keys.length < capacity) {
+      keys.push(clientOrderId);
+      hashes.push(hash);
+      return;
+    }
+    const next = this.ringNext[account]!;
+    this.clientIds.remove(account, keys[next]!, hashes[next]!);
+    keys[next] = clientOrderId;
+    hashes[next] = hash;
+    this.ringNext[account] = next + 1 === capacity ? 0 : next + 1;
+  }
+
+  /** Snapshot restore: a finished id, oldest first, with no order behind it. */
+  rememberFinished(account: number, clientOrderId: string, hash: number): void {
+    this.clientIds.put(account, clientOrderId, hash, FINISHED);
+    this.finish(account, clientOrderId, hash);
+  }
+
+  /** Finished client ids still remembered, oldest first. */
+  recentlyFinished(account: number): string[] {
+    const ring = this.finishedKeys[account]!;
+    const next = this.ringNext[account]!;
+    return [...ring.slice(next), ...ring.slice(0, next)];
   }
 }

@@ -7,16 +7,19 @@ import type { CommandContext } from './command-context.js';
 import { ExpiryHeap } from './expiry-heap.js';
 import { fillAmounts, type FillAmounts } from './fees.js';
 import { LevelStore, SideLevels } from './level-store.js';
+import { OrderIndex } from './order-index.js';
 import {
   KIND_MIDPOINT,
   KIND_PRIMARY_PEG,
   NO_SLOT,
+  ORDER_TYPES,
   OrderStore,
   SIDE_BUY,
+  SIDES,
   TIF_GTT,
   TIF_IOC,
 } from './order-store.js';
-import type { AmendCause, CancelReason, DoneReason, MarketSpec, OrderType, ReferenceQuote, Side } from './types.js';
+import type { AmendCause, CancelReason, DoneReason, MarketSpec, ReferenceQuote } from './types.js';
 
 /** Terms of midpoint and primary peg orders, kept apart because few orders have them. */
 export interface PegTerms {
@@ -24,9 +27,6 @@ export interface PegTerms {
   readonly offsetTicks: number;
   readonly capTicks: number | undefined;
 }
-
-export const ORDER_TYPES: readonly OrderType[] = ['limit', 'market', 'midpoint', 'primaryPeg'];
-export const SIDES: readonly Side[] = ['buy', 'sell'];
 
 export class Book {
   readonly id: string;
@@ -37,16 +37,20 @@ export class Book {
   /** Level slots of the buy and sell midpoint queues; they never enter the sorted sides. */
   readonly midpointQueue: readonly [number, number];
   /** orderId → slot of resting orders. */
-  readonly index = new Map<number, number>();
+  readonly index = new OrderIndex();
   readonly expiry: ExpiryHeap;
   /** slot → terms of midpoint and primary peg orders (resting or being matched). */
   readonly pegTerms = new Map<number, PegTerms>();
+  /** slot → expiry of GTT orders (resting or being matched); few orders have one. */
+  readonly expireAtMs = new Map<number, number>();
   /** Order ids of resting IOC orders; only auction markets have them, until the next auction. */
   readonly restingImmediate = new Set<number>();
   restingCount = 0;
   peggedCount = 0;
   /** Resting orders per account index in this book. */
   accountOrders = new Int32Array(64);
+  /** Per account index: the first of its resting orders in this book (a list through accountNext). */
+  accountHead = new Int32Array(64).fill(NO_SLOT);
   reference: ReferenceQuote | undefined = undefined;
   lastAuctionMs: number | undefined = undefined;
   readonly quoteAtomsPerHalfTickLot: bigint;
@@ -130,9 +134,14 @@ export class Book {
     const account = orders.account[slot]!;
     if (account >= this.accountOrders.length) this.growAccountOrders(account);
     this.accountOrders[account] = this.accountOrders[account]! + 1;
+    const first = this.accountHead[account]!;
+    orders.accountPrev[slot] = NO_SLOT;
+    orders.accountNext[slot] = first;
+    if (first !== NO_SLOT) orders.accountPrev[first] = slot;
+    this.accountHead[account] = slot;
     if (kind === KIND_MIDPOINT || kind === KIND_PRIMARY_PEG) this.peggedCount++;
     const timeInForce = orders.timeInForce[slot]!;
-    if (timeInForce === TIF_GTT) this.expiry.push(slot, orders.expireAtMs[slot]!);
+    if (timeInForce === TIF_GTT) this.expiry.push(slot, this.expireAtMs.get(slot)!);
     else if (timeInForce === TIF_IOC) this.restingImmediate.add(orders.orderId[slot]!);
     this.index.set(orders.orderId[slot]!, slot);
     return true;
@@ -166,6 +175,11 @@ export class Book {
     this.restingCount--;
     const account = orders.account[slot]!;
     this.accountOrders[account] = this.accountOrders[account]! - 1;
+    const before = orders.accountPrev[slot]!;
+    const after = orders.accountNext[slot]!;
+    if (before === NO_SLOT) this.accountHead[account] = after;
+    else orders.accountNext[before] = after;
+    if (after !== NO_SLOT) orders.accountPrev[after] = before;
     if (kind === KIND_MIDPOINT || kind === KIND_PRIMARY_PEG) this.peggedCount--;
     const timeInForce = orders.timeInForce[slot]!;
     if (timeInForce === TIF_GTT) this.expiry.remove(slot);
@@ -198,8 +212,16 @@ export class Book {
       reason,
       remainingLots: orders.remainingLots[slot]!,
     });
-    this.accounts.finish(account, clientOrderId);
-    if (orders.kind[slot] === KIND_MIDPOINT || orders.kind[slot] === KIND_PRIMARY_PEG) this.pegTerms.delete(slot);
+    this.accounts.finish(account, clientOrderId, orders.clientIdHash[slot]!);
+    this.releaseSlot(slot);
+  }
+
+  /** Frees the slot of an order that is not resting, with its side tables. */
+  releaseSlot(slot: number): void {
+    const orders = this.orders;
+    const kind = orders.kind[slot];
+    if (kind === KIND_MIDPOINT || kind === KIND_PRIMARY_PEG) this.pegTerms.delete(slot);
+    if (orders.timeInForce[slot] === TIF_GTT) this.expireAtMs.delete(slot);
     orders.release(slot);
   }
 
@@ -334,11 +356,25 @@ export class Book {
     });
   }
 
+  /** Order ids of the account's resting orders in this book, in no particular order. */
+  accountOrderIds(account: number): number[] {
+    const ids: number[] = [];
+    if (account < 0 || account >= this.accountHead.length) return ids;
+    const orders = this.orders;
+    for (let slot = this.accountHead[account]!; slot !== NO_SLOT && ids.length <= this.restingCount; slot = orders.accountNext[slot]!) {
+      ids.push(orders.orderId[slot]!);
+    }
+    return ids;
+  }
+
   private growAccountOrders(account: number): void {
     let capacity = this.accountOrders.length * 2;
     while (capacity <= account) capacity *= 2;
-    const next = new Int32Array(capacity);
-    next.set(this.accountOrders);
-    this.accountOrders = next;
+    const counts = new Int32Array(capacity);
+    counts.set(this.accountOrders);
+    this.accountOrders = counts;
+    const heads = new Int32Array(capacity).fill(NO_SLOT);
+    heads.set(this.accountHead);
+    this.accountHead = heads;
   }
 }

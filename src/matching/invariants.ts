@@ -88,8 +88,9 @@ export function checkBookInvariants(book: Book, matching: ContinuousMatching): v
     const timeInForce = orders.timeInForce[slot]!;
     if (timeInForce === TIF_GTT) {
       gtt++;
-      if (book.expiry.expireAtOf(slot) !== orders.expireAtMs[slot]) broken(book, `GTT order ${orderId} is not scheduled at its expiry`);
-      if (!(orders.expireAtMs[slot]! > book.context.timeMs)) broken(book, `GTT order ${orderId} rests past its expiry`);
+      const expireAtMs = book.expireAtMs.get(slot);
+      if (expireAtMs === undefined || book.expiry.expireAtOf(slot) !== expireAtMs) broken(book, `GTT order ${orderId} is not scheduled at its expiry`);
+      if (!(expireAtMs > book.context.timeMs)) broken(book, `GTT order ${orderId} rests past its expiry`);
     } else if (orders.heapPosition[slot] !== NO_SLOT) broken(book, `order ${orderId} is scheduled but not GTT`);
     if (timeInForce === TIF_IOC) {
       immediate++;
@@ -98,13 +99,17 @@ export function checkBookInvariants(book: Book, matching: ContinuousMatching): v
     }
     const account = orders.account[slot]!;
     perAccount.set(account, (perAccount.get(account) ?? 0) + 1);
-    if (book.accounts.live[account]?.get(orders.clientOrderId[slot]!) !== orderId) broken(book, `order ${orderId} is not among its account's open client ids`);
+    if (book.accounts.slotHint(account, orders.clientOrderId[slot]!) !== slot) broken(book, `order ${orderId} is not among its account's open client ids`);
   }
   if (pegged !== book.peggedCount) broken(book, 'peggedCount differs from the resting pegged orders');
   if (gtt !== book.expiry.size) broken(book, 'the expiry heap size differs from the resting GTT orders');
+  if (gtt !== book.expireAtMs.size) broken(book, 'expiry times are kept for orders that do not rest');
+  if (pegged !== book.pegTerms.size) broken(book, 'peg terms are kept for orders that do not rest');
   if (immediate !== book.restingImmediate.size) broken(book, 'resting IOC tracking differs');
   for (let account = 0; account < book.accountOrders.length; account++) {
-    if ((perAccount.get(account) ?? 0) !== book.accountOrders[account]) broken(book, `account ${account} order count is wrong`);
+    const count = perAccount.get(account) ?? 0;
+    if (count !== book.accountOrders[account]) broken(book, `account ${account} order count is wrong`);
+    if (book.accountOrderIds(account).length !== count) broken(book, `account ${account} order list is wrong`);
   }
   if (book.spec.mode !== 'continuous') return;
   const usable = book.referenceUsable();

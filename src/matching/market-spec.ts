@@ -36,7 +36,7 @@ export const DEFAULT_MATCHER_LIMITS: MatcherLimits = {
   maxAccounts: 1_000_000,
   maxAccountLength: 128,
   maxClientOrderIdLength: 64,
-  recentClientOrderIdsPerAccount: 1024,
+  recentClientOrderIdsPerAccount: 256,
 };
 
 const DECIMAL_PATTERN = new RegExp(`^(0|[1-9][0-9]{0,${MAX_SIZE_DIGITS}})(\\.[0-9]{1,${MAX_SIZE_DECIMALS}})?$`);

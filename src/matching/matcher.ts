@@ -5,22 +5,29 @@
 import { CodedError } from '../errors/index.js';
 import { MATCHING_ERRORS } from '../errors/matching.js';
 import { AccountRegistry, NO_ACCOUNT } from './accounts.js';
+import { clientIdHash } from './client-id-table.js';
 import { runAuction } from './auction.js';
-import { Book, ORDER_TYPES, SIDES } from './book.js';
+import { Book } from './book.js';
 import { CommandContext } from './command-context.js';
 import { ContinuousMatching, WALK_EXECUTE } from './continuous.js';
 import { checkBookInvariants } from './invariants.js';
 import { buildMatcherLimits } from './market-spec.js';
 import {
   KIND_LIMIT,
-  KIND_MARKET,
   KIND_MIDPOINT,
   KIND_PRIMARY_PEG,
+  kindCode,
   NO_SLOT,
+  ORDER_TYPES,
+  SELF_TRADE_MODES,
+  selfTradeCode,
   SIDE_BUY,
   SIDE_SELL,
+  SIDES,
   TIF_GTC,
   TIF_GTT,
+  TIMES_IN_FORCE,
+  timeInForceCode,
 } from './order-store.js';
 import { onReferenceMoved, primaryPegPriceTicks } from './pegs.js';
 import { restoreMatcher, snapshotMatcher, stateHashOf, type MatcherSnapshot } from './snapshot.js';
@@ -39,10 +46,8 @@ import type {
   OrderRef,
   PlaceCommand,
   ReferenceQuote,
-  SelfTradePrevention,
   SetReferenceCommand,
   AuctionCommand,
-  TimeInForce,
 } from './types.js';
 import {
   accountRejection,
@@ -54,12 +59,6 @@ import {
   stampRejection,
   type Rejection,
 } from './validate.js';
-
-const KIND_OF: Readonly<Record<string, number>> = { limit: KIND_LIMIT, market: KIND_MARKET, midpoint: KIND_MIDPOINT, primaryPeg: KIND_PRIMARY_PEG };
-const TIF_OF: Readonly<Record<string, number>> = { GTC: 0, IOC: 1, FOK: 2, GTT: 3 };
-const STP_OF: Readonly<Record<string, number>> = { cancelNewest: 0, cancelOldest: 1, cancelBoth: 2, decrement: 3 };
-export const TIMES_IN_FORCE: readonly TimeInForce[] = ['GTC', 'IOC', 'FOK', 'GTT'];
-export const SELF_TRADE_MODES: readonly SelfTradePrevention[] = ['cancelNewest', 'cancelOldest', 'cancelBoth', 'decrement'];
 
 function rejection(name: Rejection['name'], detail?: string): Rejection {
   return { name, detail };
@@ -106,16 +105,16 @@ export class Matcher implements MatchingEngine {
     context.sink = sink;
     const malformed = stampRejection(command);
     if (malformed !== undefined) {
-      const raw = command as { seq?: unknown; timeMs?: unknown };
+      const raw = (typeof command === 'object' && command !== null ? command : {}) as { seq?: unknown; timeMs?: unknown };
       context.seq = typeof raw.seq === 'number' && Number.isSafeInteger(raw.seq) ? raw.seq : 0;
       context.timeMs = typeof raw.timeMs === 'number' && Number.isSafeInteger(raw.timeMs) ? raw.timeMs : 0;
-      this.reject(command, malformed);
+      this.rejectStamp(command, malformed);
       return;
     }
     context.seq = command.seq;
     context.timeMs = command.timeMs;
-    if (command.seq <= this.lastSeq) { this.reject(command, rejection('SEQUENCE_NOT_INCREASING', `last ${this.lastSeq}`)); return; }
-    if (command.timeMs < this.lastTimeMs) { this.reject(command, rejection('TIME_WENT_BACKWARDS', `last ${this.lastTimeMs}`)); return; }
+    if (command.seq <= this.lastSeq) { this.rejectStamp(command, rejection('SEQUENCE_NOT_INCREASING', `last ${this.lastSeq}`)); return; }
+    if (command.timeMs < this.lastTimeMs) { this.rejectStamp(command, rejection('TIME_WENT_BACKWARDS', `last ${this.lastTimeMs}`)); return; }
     this.lastSeq = command.seq;
     this.lastTimeMs = command.timeMs;
     this.expireDue();
@@ -141,15 +140,8 @@ export class Matcher implements MatchingEngine {
   openOrders(account: string, market?: string): OpenOrderView[] {
     const index = this.accounts.find(account);
     if (index === NO_ACCOUNT) return [];
-    const views: OpenOrderView[] = [];
-    for (const orderId of this.accounts.live[index]!.values()) {
-      for (const entry of this.markets) {
-        if (market !== undefined && entry.book.id !== market) continue;
-        const slot = entry.book.index.get(orderId);
-        if (slot !== undefined) views.push(this.viewOf(entry.book, slot));
-      }
-    }
-    return views;
+    const found = this.restingOf(index, market);
+    return found.map(({ book, slot }) => this.viewOf(book, slot));
   }
 
   reference(market: string): ReferenceQuote | undefined {
@@ -182,9 +174,13 @@ export class Matcher implements MatchingEngine {
       checkBookInvariants(entry.book, entry.matching);
       resting += entry.book.restingCount;
     }
-    let live = 0;
-    for (const map of this.accounts.live) live += map.size;
-    if (live !== resting) throw new Error(`invariant: ${live} live client order ids but ${resting} resting orders`);
+    let listed = 0;
+    for (let account = 0; account < this.accounts.size; account++) listed += this.restingOf(account, undefined).length;
+    if (listed !== resting) throw new Error(`invariant: account lists hold ${listed} orders but ${resting} rest`);
+    const remembered = this.accounts.clientIds.size;
+    let finished = 0;
+    for (let account = 0; account < this.accounts.size; account++) finished += this.accounts.recentlyFinished(account).length;
+    if (remembered !== resting + finished) throw new Error(`invariant: ${remembered} client ids remembered but ${resting} open and ${finished} finished`);
     if (this.context.fillsLeft < 0 || this.context.visitsLeft < 0) throw new Error('invariant: a budget went negative');
   }
 
@@ -204,7 +200,7 @@ export class Matcher implements MatchingEngine {
       remainingLots: orders.remainingLots[slot]!,
       minQtyLots: orders.minQtyLots[slot]!,
       timeInForce: TIMES_IN_FORCE[timeInForce]!,
-      expireAtMs: timeInForce === TIF_GTT ? orders.expireAtMs[slot]! : undefined,
+      expireAtMs: timeInForce === TIF_GTT ? book.expireAtMs.get(slot) : undefined,
       postOnly: orders.postOnly[slot] === 1,
       selfTradePrevention: SELF_TRADE_MODES[orders.selfTrade[slot]!]!,
       offsetTicks: kind === KIND_PRIMARY_PEG ? terms?.offsetTicks : undefined,
@@ -219,15 +215,16 @@ export class Matcher implements MatchingEngine {
     const book = entry.book;
     const orders = book.orders;
     const slot = orders.allocate();
-    const kind = KIND_OF[view.orderType];
-    const timeInForce = TIF_OF[view.timeInForce];
-    const selfTrade = STP_OF[view.selfTradePrevention];
+    const kind = kindCode(view.orderType);
+    const timeInForce = timeInForceCode(view.timeInForce);
+    const selfTrade = selfTradeCode(view.selfTradePrevention);
     if (kind === undefined || timeInForce === undefined || selfTrade === undefined || (view.side !== 'buy' && view.side !== 'sell')) {
       throw new CodedError('SNAPSHOT_INVALID', `order ${view.orderId} has an unknown kind, side, time in force or mode`);
     }
     orders.orderId[slot] = view.orderId;
     orders.account[slot] = account;
     orders.clientOrderId[slot] = view.clientOrderId;
+    orders.clientIdHash[slot] = clientIdHash(account, view.clientOrderId);
     orders.side[slot] = view.side === 'buy' ? SIDE_BUY : SIDE_SELL;
     orders.kind[slot] = kind;
     orders.timeInForce[slot] = timeInForce;
@@ -236,9 +233,10 @@ export class Matcher implements MatchingEngine {
     orders.remainingLots[slot] = view.remainingLots;
     orders.minQtyLots[slot] = view.minQtyLots;
     orders.priceTicks[slot] = view.priceTicks ?? 0;
-    orders.expireAtMs[slot] = view.expireAtMs ?? 0;
+    if (timeInForce === TIF_GTT) book.expireAtMs.set(slot, view.expireAtMs ?? 0);
     if (kind === KIND_MIDPOINT || kind === KIND_PRIMARY_PEG) book.pegTerms.set(slot, { offsetTicks: view.offsetTicks ?? 0, capTicks: view.capTicks });
     if (book.index.has(view.orderId) || !book.rest(slot)) throw new CodedError('SNAPSHOT_INVALID', `order ${view.orderId} cannot rest`);
+    this.accounts.open(account, view.clientOrderId, orders.clientIdHash[slot]!, slot);
     return slot;
   }
 
@@ -257,8 +255,9 @@ export class Matcher implements MatchingEngine {
     if (shape !== undefined) { this.reject(command, shape); return; }
     const accounts = this.accounts;
     const account = accounts.find(command.account);
-    if (account !== NO_ACCOUNT && accounts.isDuplicate(account, command.clientOrderId)) { this.reject(command, rejection('CLIENT_ORDER_ID_DUPLICATE')); return; }
-    const kind = KIND_OF[command.orderType]!;
+    const hash = account === NO_ACCOUNT ? 0 : clientIdHash(account, command.clientOrderId);
+    if (account !== NO_ACCOUNT && accounts.isDuplicate(account, command.clientOrderId, hash)) { this.reject(command, rejection('CLIENT_ORDER_ID_DUPLICATE')); return; }
+    const kind = kindCode(command.orderType)!;
     const side = command.side === 'buy' ? SIDE_BUY : SIDE_SELL;
     let priceTicks = 0;
     let offsetTicks = 0;
@@ -279,7 +278,7 @@ export class Matcher implements MatchingEngine {
     }
     if (kind !== KIND_MIDPOINT && !this.withinBand(book, priceTicks)) { this.reject(command, rejection('PRICE_OUTSIDE_BAND')); return; }
     if (account === NO_ACCOUNT && accounts.size >= this.limits.maxAccounts) { this.reject(command, rejection('ACCOUNTS_FULL')); return; }
-    const timeInForce = TIF_OF[command.timeInForce]!;
+    const timeInForce = timeInForceCode(command.timeInForce)!;
     const mayRest = spec.mode === 'auction' || timeInForce === TIF_GTC || timeInForce === TIF_GTT;
     if (mayRest) {
       const limits = spec.limits;
@@ -299,22 +298,24 @@ export class Matcher implements MatchingEngine {
     orders.side[slot] = side;
     orders.kind[slot] = kind;
     orders.timeInForce[slot] = timeInForce;
-    orders.selfTrade[slot] = STP_OF[command.selfTradePrevention]!;
+    orders.selfTrade[slot] = selfTradeCode(command.selfTradePrevention)!;
     orders.postOnly[slot] = command.postOnly ? 1 : 0;
     orders.remainingLots[slot] = command.sizeLots;
     orders.minQtyLots[slot] = command.minQtyLots;
     orders.priceTicks[slot] = priceTicks;
-    orders.expireAtMs[slot] = timeInForce === TIF_GTT ? command.expireAtMs! : 0;
+    if (timeInForce === TIF_GTT) book.expireAtMs.set(slot, command.expireAtMs!);
     if (kind === KIND_MIDPOINT || kind === KIND_PRIMARY_PEG) book.pegTerms.set(slot, { offsetTicks, capTicks });
     this.startBudgets(book);
     if (command.postOnly && matching.wouldAct(slot)) {
-      orders.release(slot);
+      book.releaseSlot(slot);
       this.reject(command, rejection('POST_ONLY_WOULD_TRADE'));
       return;
     }
     const owner = account === NO_ACCOUNT ? accounts.findOrAdd(command.account) : account;
     orders.account[slot] = owner;
-    accounts.addLive(owner, command.clientOrderId, command.seq);
+    const ownerHash = account === NO_ACCOUNT ? clientIdHash(owner, command.clientOrderId) : hash;
+    orders.clientIdHash[slot] = ownerHash;
+    accounts.open(owner, command.clientOrderId, ownerHash, slot);
     book.emitAccepted(slot);
     if (spec.mode === 'auction') book.rest(slot);
     else matching.take(slot);
@@ -376,15 +377,7 @@ export class Matcher implements MatchingEngine {
     if (command.market !== undefined && !this.byId.has(command.market)) { this.reject(command, rejection('MARKET_UNKNOWN')); return; }
     const account = this.accounts.find(command.account);
     if (account === NO_ACCOUNT) return;
-    const targets: { book: Book; slot: number }[] = [];
-    for (const orderId of this.accounts.live[account]!.values()) {
-      for (const entry of this.markets) {
-        if (command.market !== undefined && entry.book.id !== command.market) continue;
-        const slot = entry.book.index.get(orderId);
-        if (slot !== undefined) targets.push({ book: entry.book, slot });
-      }
-    }
-    for (const target of targets) target.book.cancel(target.slot, 'cancelAll');
+    for (const target of this.restingOf(account, command.market)) target.book.cancel(target.slot, 'cancelAll');
   }
 
   private setReference(command: SetReferenceCommand): void {
@@ -428,6 +421,16 @@ export class Matcher implements MatchingEngine {
     return Math.abs(2 * priceTicks - mid) * 10_000 <= mid * bps;
   }
 
+  /** The account's resting orders in one market or all, oldest order id first. */
+  private restingOf(account: number, market: string | undefined): { book: Book; slot: number; orderId: number }[] {
+    const found: { book: Book; slot: number; orderId: number }[] = [];
+    for (const entry of this.markets) {
+      if (market !== undefined && entry.book.id !== market) continue;
+      for (const orderId of entry.book.accountOrderIds(account)) found.push({ book: entry.book, slot: entry.book.index.get(orderId)!, orderId });
+    }
+    return found.sort((a, b) => a.orderId - b.orderId);
+  }
+
   /** Expires every due GTT order across markets in (expireAtMs, orderId) order. */
   private expireDue(): void {
     const now = this.context.timeMs;
@@ -461,20 +464,35 @@ export class Matcher implements MatchingEngine {
     const account = this.accounts.find(command.account);
     const book = entry.book;
     const ref: OrderRef = command.order;
-    let orderId: number | undefined;
-    if (account !== NO_ACCOUNT) orderId = isOrderIdRef(ref) ? ref.orderId : this.accounts.live[account]!.get(ref.clientOrderId);
-    const slot = orderId === undefined ? undefined : book.index.get(orderId);
-    if (slot === undefined || book.orders.account[slot] !== account || book.orders.level[slot] === NO_SLOT) return rejection('ORDER_NOT_FOUND');
+    if (account === NO_ACCOUNT) return rejection('ORDER_NOT_FOUND');
+    const orders = book.orders;
+    let slot: number | undefined;
+    if (isOrderIdRef(ref)) slot = book.index.get(ref.orderId);
+    else {
+      // The client id table names the slot where the order rests, possibly in another market's book.
+      slot = this.accounts.slotHint(account, ref.clientOrderId);
+      if (slot !== undefined && (slot >= orders.capacity || orders.clientOrderId[slot] !== ref.clientOrderId)) slot = undefined;
+    }
+    if (slot === undefined || orders.account[slot] !== account || orders.level[slot] === NO_SLOT) return rejection('ORDER_NOT_FOUND');
     return { book, slot };
+  }
+
+  /**
+   * Rejects a command whose stamp was not accepted. The event carries the command's own stamp, but
+   * the matcher's clock stays at the last accepted command: between commands, reference staleness
+   * and expiry checks must see the time the state was last advanced to.
+   */
+  private rejectStamp(command: unknown, why: Rejection): void {
+    this.reject(command, why);
+    this.context.seq = this.lastSeq;
+    this.context.timeMs = this.lastTimeMs;
   }
 
   private reject(command: unknown, why: Rejection, orderId?: number): void {
     const raw = (typeof command === 'object' && command !== null ? command : {}) as Record<string, unknown>;
-    const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
-    const type = text(raw['type']);
-    const order = raw['order'] as { orderId?: unknown; clientOrderId?: unknown } | undefined;
-    const refId = typeof order === 'object' && order !== null && typeof order.orderId === 'number' ? order.orderId : undefined;
-    const refClient = typeof order === 'object' && order !== null ? text(order.clientOrderId) : undefined;
+    const type = textOf(raw['type']);
+    const order = raw['order'];
+    const ref = (typeof order === 'object' && order !== null ? order : {}) as { orderId?: unknown; clientOrderId?: unknown };
     const context = this.context;
     context.sink({
       type: 'rejected',
@@ -484,12 +502,16 @@ export class Matcher implements MatchingEngine {
       code: MATCHING_ERRORS[why.name].code,
       name: why.name,
       detail: why.detail,
-      market: text(raw['market']),
-      account: text(raw['account']),
-      clientOrderId: text(raw['clientOrderId']) ?? refClient,
-      orderId: orderId ?? refId,
+      market: textOf(raw['market']),
+      account: textOf(raw['account']),
+      clientOrderId: textOf(raw['clientOrderId']) ?? textOf(ref.clientOrderId),
+      orderId: orderId ?? (typeof ref.orderId === 'number' ? ref.orderId : undefined),
     });
   }
+}
+
+function textOf(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
 }
 
 const COMMAND_KINDS: Readonly<Record<Command['type'], true>> = {

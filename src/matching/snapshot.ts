@@ -7,6 +7,7 @@ import { sha256 } from '@noble/hashes/sha2';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils';
 import { CodedError, isCodedError } from '../errors/index.js';
 import type { Book } from './book.js';
+import { clientIdHash } from './client-id-table.js';
 import { buildMarketSpec } from './market-spec.js';
 import type { Matcher } from './matcher.js';
 import { NO_SLOT } from './order-store.js';
@@ -107,7 +108,7 @@ export function snapshotMatcher(matcher: Matcher): MatcherSnapshot {
     lastTimeMs: matcher.lastTimeMs,
     nextTradeId: matcher.context.nextTradeId,
     limits: { ...matcher.limits },
-    accounts: accounts.names.map((name, index) => ({ name, recent: accounts.recent[index]!.list() })),
+    accounts: accounts.names.map((name, index) => ({ name, recent: accounts.recentlyFinished(index) })),
     books: matcher.markets.map(({ book }) => ({
       spec: specSnapshot(book.spec),
       reference: book.reference === undefined ? null : { ...book.reference },
@@ -158,10 +159,11 @@ export function restoreMatcher(snapshot: MatcherSnapshot, make: (options: Matche
       if (index === -1) fail('too many accounts');
       for (const clientOrderId of account.recent) {
         if (typeof clientOrderId !== 'string') fail('bad recent client order id');
-        accounts.remember(index, clientOrderId);
+        const hash = clientIdHash(index, clientOrderId);
+        if (accounts.isDuplicate(index, clientOrderId, hash)) fail('repeated recent client order id');
+        accounts.rememberFinished(index, clientOrderId, hash);
       }
     }
-    const live: { orderId: number; account: number; clientOrderId: string }[] = [];
     for (const book of snapshot.books) {
       const entry = matcher.entry(book.spec.id)!;
       const reference = book.reference;
@@ -174,18 +176,17 @@ export function restoreMatcher(snapshot: MatcherSnapshot, make: (options: Matche
       for (const order of book.orders) {
         if (!isSafe(order.orderId) || order.orderId < 1 || order.orderId > snapshot.lastSeq) fail('bad order id');
         if (!isSafe(order.remainingLots) || order.remainingLots < 1 || !isSafe(order.minQtyLots) || order.minQtyLots < 0) fail(`bad size of order ${order.orderId}`);
-        if (order.priceTicks !== undefined && !isSafe(order.priceTicks)) fail(`bad price of order ${order.orderId}`);
+        const limits = entry.book.spec.limits;
+        if (order.remainingLots > limits.maxSizeLots || order.minQtyLots > order.remainingLots) fail(`bad size of order ${order.orderId}`);
+        if (order.priceTicks !== undefined && (!isSafe(order.priceTicks) || order.priceTicks < 1 || order.priceTicks > limits.maxPriceTicks)) fail(`bad price of order ${order.orderId}`);
         if (typeof order.clientOrderId !== 'string' || typeof order.postOnly !== 'boolean') fail(`bad fields of order ${order.orderId}`);
+        if (order.capTicks !== undefined && (!isSafe(order.capTicks) || order.capTicks < 1 || order.capTicks > limits.maxPriceTicks)) fail(`bad cap of order ${order.orderId}`);
+        if (order.offsetTicks !== undefined && (!isSafe(order.offsetTicks) || Math.abs(order.offsetTicks) > limits.maxPriceTicks)) fail(`bad offset of order ${order.orderId}`);
         const account = accounts.find(order.account);
         if (account === -1) fail(`order ${order.orderId} names an unknown account`);
+        if (accounts.isDuplicate(account, order.clientOrderId, clientIdHash(account, order.clientOrderId))) fail(`client order id ${order.clientOrderId} repeated`);
         matcher.restoreOrder(book.spec.id, account, order);
-        live.push({ orderId: order.orderId, account, clientOrderId: order.clientOrderId });
       }
-    }
-    live.sort((a, b) => a.orderId - b.orderId);
-    for (const order of live) {
-      if (accounts.isDuplicate(order.account, order.clientOrderId)) fail(`client order id ${order.clientOrderId} repeated`);
-      accounts.addLive(order.account, order.clientOrderId, order.orderId);
     }
     matcher.checkInvariants();
     return matcher;

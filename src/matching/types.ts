@@ -447,7 +447,9 @@ export type DoneReason = 'filled' | 'cancelled' | 'expired';
 
 /**
  * The order is no longer live (filled, cancelled or expired) and its client order id moves to the
- * recently-finished memory. remainingLots is what never traded (0 when filled), for escrow release.
+ * recently-finished memory. remainingLots is what was still live when it ended: the cancelled or
+ * expired remainder, 0 when it ended by a fill or by a self-trade decrement. Escrow releases on
+ * `cancelled.cancelledLots` and `expired.expiredLots`; `done` only marks the end.
  */
 export interface DoneEvent extends EventStamp {
   readonly type: 'done';

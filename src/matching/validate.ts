@@ -2,7 +2,7 @@
 // order (first failure wins). Commands come from a parser on the trusted side but their content
 // is the trader's, so every field is checked for type and range before the book sees it.
 import type { MatchingErrorName } from '../errors/matching.js';
-import type { Command, MarketSpec, MatcherLimits, OrderRef, PlaceCommand } from './types.js';
+import type { MarketSpec, MatcherLimits, OrderRef, PlaceCommand } from './types.js';
 
 export interface Rejection {
   readonly name: MatchingErrorName;
@@ -13,11 +13,28 @@ function reject(name: MatchingErrorName, detail?: string): Rejection {
   return { name, detail };
 }
 
-const COMMAND_TYPES = new Set(['place', 'cancel', 'amend', 'cancelAll', 'setReference', 'auction', 'advanceTime']);
-const SIDES = new Set(['buy', 'sell']);
-const ORDER_TYPES = new Set(['limit', 'market', 'midpoint', 'primaryPeg']);
-const TIMES_IN_FORCE = new Set(['GTC', 'IOC', 'FOK', 'GTT']);
-const SELF_TRADE_MODES = new Set(['cancelNewest', 'cancelOldest', 'cancelBoth', 'decrement']);
+
+// Plain comparisons rather than Set lookups: literals are interned, so these are pointer compares.
+function isCommandType(value: unknown): boolean {
+  return value === 'place' || value === 'cancel' || value === 'amend' || value === 'cancelAll'
+    || value === 'setReference' || value === 'auction' || value === 'advanceTime';
+}
+
+function isSide(value: unknown): boolean {
+  return value === 'buy' || value === 'sell';
+}
+
+function isOrderType(value: unknown): boolean {
+  return value === 'limit' || value === 'market' || value === 'midpoint' || value === 'primaryPeg';
+}
+
+function isTimeInForce(value: unknown): boolean {
+  return value === 'GTC' || value === 'IOC' || value === 'FOK' || value === 'GTT';
+}
+
+function isSelfTradePrevention(value: unknown): boolean {
+  return value === 'cancelNewest' || value === 'cancelOldest' || value === 'cancelBoth' || value === 'decrement';
+}
 
 function isCount(value: unknown, min: number): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= min;
@@ -27,7 +44,7 @@ function isCount(value: unknown, min: number): value is number {
 export function stampRejection(command: unknown): Rejection | undefined {
   if (typeof command !== 'object' || command === null) return reject('COMMAND_MALFORMED', 'the command must be an object');
   const { type, seq, timeMs } = command as { type?: unknown; seq?: unknown; timeMs?: unknown };
-  if (typeof type !== 'string' || !COMMAND_TYPES.has(type)) return reject('COMMAND_MALFORMED', 'unknown command type');
+  if (!isCommandType(type)) return reject('COMMAND_MALFORMED', 'unknown command type');
   if (!isCount(seq, 1)) return reject('COMMAND_MALFORMED', 'seq must be a safe integer ≥ 1');
   if (!isCount(timeMs, 0)) return reject('COMMAND_MALFORMED', 'timeMs must be a safe integer ≥ 0');
   return undefined;
@@ -66,10 +83,12 @@ function optionalCapRejection(value: unknown, spec: MarketSpec): Rejection | und
 
 /** Every check of a place command that needs no book state, in the documented order. */
 export function placeShapeRejection(command: PlaceCommand, spec: MarketSpec, limits: MatcherLimits): Rejection | undefined {
-  const bad = accountRejection(command.account, limits) ?? clientOrderIdRejection(command.clientOrderId, limits);
-  if (bad !== undefined) return bad;
-  if (!SIDES.has(command.side as string)) return reject('SIDE_INVALID');
-  if (!ORDER_TYPES.has(command.orderType as string)) return reject('ORDER_TYPE_INVALID');
+  const badAccount = accountRejection(command.account, limits);
+  if (badAccount !== undefined) return badAccount;
+  const badClientId = clientOrderIdRejection(command.clientOrderId, limits);
+  if (badClientId !== undefined) return badClientId;
+  if (!isSide(command.side)) return reject('SIDE_INVALID');
+  if (!isOrderType(command.orderType)) return reject('ORDER_TYPE_INVALID');
   const size = sizeRejection(command.sizeLots, spec, 'sizeLots');
   if (size !== undefined) return size;
   if (command.sizeLots < spec.minSizeLots) return reject('SIZE_BELOW_MINIMUM', `minimum ${spec.minSizeLots} lots`);
@@ -88,7 +107,7 @@ export function placeShapeRejection(command: PlaceCommand, spec: MarketSpec, lim
   }
   if (pricing !== undefined) return pricing;
   const timeInForce = command.timeInForce as string;
-  if (!TIMES_IN_FORCE.has(timeInForce)) return reject('TIME_IN_FORCE_INVALID');
+  if (!isTimeInForce(timeInForce)) return reject('TIME_IN_FORCE_INVALID');
   if (command.orderType === 'market' && timeInForce !== 'IOC' && timeInForce !== 'FOK') {
     return reject('TIME_IN_FORCE_INVALID', 'market orders are IOC or FOK');
   }
@@ -99,7 +118,7 @@ export function placeShapeRejection(command: PlaceCommand, spec: MarketSpec, lim
   if (postOnly && (command.orderType !== 'limit' || (timeInForce !== 'GTC' && timeInForce !== 'GTT'))) return reject('POST_ONLY_NOT_ALLOWED');
   if (!isCount(command.minQtyLots, 0)) return reject('MIN_QTY_INVALID');
   if (command.minQtyLots > command.sizeLots) return reject('MIN_QTY_EXCEEDS_SIZE');
-  if (!SELF_TRADE_MODES.has(command.selfTradePrevention as string)) return reject('SELF_TRADE_PREVENTION_INVALID');
+  if (!isSelfTradePrevention(command.selfTradePrevention)) return reject('SELF_TRADE_PREVENTION_INVALID');
   if (spec.mode === 'auction') {
     if (command.orderType !== 'limit' && command.orderType !== 'market') return reject('ORDER_TYPE_NOT_IN_AUCTION', command.orderType);
     if (command.minQtyLots > 0 || postOnly || timeInForce === 'FOK') return reject('ORDER_TYPE_NOT_IN_AUCTION');
@@ -121,9 +140,4 @@ export function orderRefRejection(order: unknown): Rejection | undefined {
 
 export function isOrderIdRef(order: OrderRef): order is { readonly orderId: number } {
   return (order as { orderId?: unknown }).orderId !== undefined;
-}
-
-/** The market a command names, when it names one (cancelAll may name none). */
-export function commandMarket(command: Command): string | undefined {
-  return command.type === 'advanceTime' ? undefined : command.market;
 }

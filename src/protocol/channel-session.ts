@@ -2,15 +2,20 @@
 // seal and stamp frames; check, open and unpad them in strict sequence; rekey at the epoch
 // boundary. It is written once over an injected AEAD so the enclave (node:crypto) and the
 // client (@noble) cannot drift apart in sequencing, rekeying or padding.
-import { bytesEqual, copyBytes } from './bytes.js';
+import { bytesEqual, copyBytes, writeU32 } from './bytes.js';
 import { channelError, type ChannelFaultTable } from './channel-faults.js';
 import {
-  AEAD_TAG_BYTES, DIRECTION, FRAME_HEADER_BYTES, MAX_EPOCH, MAX_FRAMES_PER_EPOCH, PROTOCOL_VERSION, SESSION_ID_BYTES,
-  type Direction,
+  AEAD_TAG_BYTES, DIRECTION, FRAME_HEADER_BYTES, MAX_EPOCH, MAX_FRAMES_PER_EPOCH, PAYLOAD_LENGTH_PREFIX_BYTES, PROTOCOL_VERSION,
+  SESSION_ID_BYTES, type Direction,
 } from './channel-wire.js';
 import { decodeFrameHeader, encodeFrameHeader, frameByteLength, frameNonce } from './frame-header.js';
-import { decodeMessage, encodeMessage, type ChannelMessage, type OutgoingMessage } from './message-codec.js';
-import { requireBucket, unpadPayload, writePaddedPayload } from './padding.js';
+import { decodeMessage, encodeMessageText, utf8ByteLength, type ChannelMessage, type OutgoingMessage } from './message-codec.js';
+import { requireBucket, unpadPayload } from './padding.js';
+
+const utf8Encoder = new TextEncoder();
+/** Where a frame's padded plaintext (and then its ciphertext) starts, and where its payload does. */
+const PADDED_AT = FRAME_HEADER_BYTES;
+const PAYLOAD_AT = FRAME_HEADER_BYTES + PAYLOAD_LENGTH_PREFIX_BYTES;
 
 /** AES-256-GCM and the rekey HKDF, as one side implements them over its own key type. */
 export interface FrameCipher<Key> {
@@ -25,6 +30,12 @@ export interface FrameCipher<Key> {
   nextKey(key: Key): Key;
   /** Forgets a key, wiping its bytes where the implementation can. */
   destroyKey(key: Key): void;
+  /**
+   * Optional: memory for one frame that need not be zeroed (node's pooled Buffer.allocUnsafe
+   * saves a zero-filled allocation per frame); the session writes every byte of it. Such a
+   * frame may be a view into a shared pool: copy it, never transfer its buffer.
+   */
+  allocateFrame?(byteLength: number): Uint8Array;
 }
 
 export interface ChannelSessionInit<Key> {
@@ -85,20 +96,27 @@ export class ChannelSession<Key> {
   /** Pads, seals and frames one payload of at most 16380 bytes. */
   seal(plaintext: Uint8Array): Uint8Array {
     const key = this.#usableKey(this.#send);
-    const bucket = requireBucket(plaintext.length, this.#faults);
-    // One allocation: the plaintext is padded in place of the body and encrypted over itself.
-    const frame = new Uint8Array(FRAME_HEADER_BYTES + bucket + AEAD_TAG_BYTES);
-    const { epoch, counter } = this.#send;
-    encodeFrameHeader(frame, {
-      version: PROTOCOL_VERSION, sessionId: this.sessionId, direction: this.#sendDirection, epoch, counter,
-      bodyLength: bucket + AEAD_TAG_BYTES,
-    });
-    const body = frame.subarray(FRAME_HEADER_BYTES);
-    const padded = body.subarray(0, bucket);
-    writePaddedPayload(padded, plaintext);
-    this.#cipher.seal(key, frameNonce(this.#sendDirection, epoch, counter), frame.subarray(0, FRAME_HEADER_BYTES), padded, body);
-    this.#advance(this.#send);
-    return frame;
+    const frame = this.#newFrame(plaintext.length);
+    frame.set(plaintext, PAYLOAD_AT);
+    return this.#sealFrame(key, frame);
+  }
+
+  /** Encodes a message straight into the padded plaintext of its frame, then seals it. */
+  sealMessage(message: OutgoingMessage): Uint8Array {
+    return this.sealMessageText(encodeMessageText(message, this.#faults));
+  }
+
+  /**
+   * Seals a message already encoded by encodeMessageText, so one message going to several
+   * sessions is checked and serialized once.
+   */
+  sealMessageText(text: string): Uint8Array {
+    const length = utf8ByteLength(text);
+    const frame = this.#newFrame(length);
+    const key = this.#usableKey(this.#send);
+    const { written } = utf8Encoder.encodeInto(text, frame.subarray(PAYLOAD_AT, PAYLOAD_AT + length));
+    if (written !== length) throw new Error(`assertion: encoded ${written} UTF-8 bytes, counted ${length}`);
+    return this.#sealFrame(key, frame);
   }
 
   /** Checks, opens and unpads the next frame from the peer; a rejected frame changes nothing. */
@@ -125,10 +143,6 @@ export class ChannelSession<Key> {
     return unpadPayload(padded, this.#faults);
   }
 
-  sealMessage(message: OutgoingMessage): Uint8Array {
-    return this.seal(encodeMessage(message, this.#faults));
-  }
-
   openMessage(frame: Uint8Array): ChannelMessage {
     return decodeMessage(this.open(frame), this.#faults);
   }
@@ -141,6 +155,33 @@ export class ChannelSession<Key> {
       if (state.key !== undefined) this.#cipher.destroyKey(state.key);
       state.key = undefined;
     }
+  }
+
+  /**
+   * A frame for a payload of `payloadLength` bytes: its length prefix written and the padding
+   * after the payload zeroed; the caller writes the payload. One allocation per frame: the
+   * plaintext is padded in place of the body and encrypted over itself.
+   */
+  #newFrame(payloadLength: number): Uint8Array {
+    const bucket = requireBucket(payloadLength, this.#faults);
+    const frameBytes = FRAME_HEADER_BYTES + bucket + AEAD_TAG_BYTES;
+    const allocate = this.#cipher.allocateFrame;
+    const frame = allocate === undefined ? new Uint8Array(frameBytes) : allocate(frameBytes);
+    if (frame.length !== frameBytes) throw new Error('assertion: allocateFrame returned the wrong length');
+    writeU32(frame, PADDED_AT, payloadLength);
+    if (allocate !== undefined) frame.fill(0, PAYLOAD_AT + payloadLength, PADDED_AT + bucket);
+    return frame;
+  }
+
+  /** Writes the header, seals the padded plaintext in place and counts the frame. */
+  #sealFrame(key: Key, frame: Uint8Array): Uint8Array {
+    const { epoch, counter } = this.#send;
+    const bodyLength = frame.length - FRAME_HEADER_BYTES;
+    encodeFrameHeader(frame, { version: PROTOCOL_VERSION, sessionId: this.sessionId, direction: this.#sendDirection, epoch, counter, bodyLength });
+    const body = frame.subarray(FRAME_HEADER_BYTES);
+    this.#cipher.seal(key, frameNonce(this.#sendDirection, epoch, counter), frame.subarray(0, FRAME_HEADER_BYTES), body.subarray(0, bodyLength - AEAD_TAG_BYTES), body);
+    this.#advance(this.#send);
+    return frame;
   }
 
   #usableKey(state: DirectionState<Key>): Key {

@@ -1,7 +1,13 @@
 // The narrow, typed interface between the untrusted host and the enclave isolate: opaque
 // byte frames per connection in and out, plus start-up, the attestation bundle, the embedded
-// chain's deposit path and shutdown. Nothing here carries a key or plaintext; frame bytes
-// travel as transferred ArrayBuffers.
+// chain's deposit path and shutdown. Nothing here carries a key or plaintext.
+//
+// Frames travel in batches: one transferred ArrayBuffer holds every frame either side queued
+// during one turn of its event loop, laid out as records of
+//   connectionId u32 | frameLength u32 | frame bytes
+// (big-endian), so a burst of traffic costs one postMessage rather than one per frame. Every
+// other message is posted only after the frames queued before it, keeping one total order.
+import { readU32, writeU32 } from './bytes.js';
 
 /** Start-up parameters the host passes to the enclave isolate (plain data only). */
 export interface EnclaveWorkerConfig {
@@ -22,26 +28,186 @@ export interface EnclaveWorkerConfig {
   readonly snapshotEveryCommands?: number;
 }
 
+/** A batch of frames: `bytes[0, byteLength)` holds the records; the buffer is transferred. */
+export interface FrameBatchMessage {
+  readonly type: 'frames';
+  readonly bytes: ArrayBuffer;
+  readonly byteLength: number;
+}
+
+/** Operational counters (src/enclave/runtime.ts RuntimeStats plus the port's own). */
+export interface EnclaveStats {
+  readonly durableSequence: number;
+  readonly journalBatches: number;
+  readonly journalRecords: number;
+  readonly journalBytes: number;
+  readonly ticksJournaled: number;
+  readonly portBatchesIn: number;
+  readonly portFramesIn: number;
+  readonly portBatchesOut: number;
+  readonly portFramesOut: number;
+}
+
 export type HostToEnclave =
   | { readonly type: 'open'; readonly connectionId: number }
-  | { readonly type: 'frame'; readonly connectionId: number; readonly bytes: ArrayBuffer }
+  | FrameBatchMessage
   | { readonly type: 'close'; readonly connectionId: number }
   | { readonly type: 'bundle'; readonly requestId: number }
+  | { readonly type: 'stats'; readonly requestId: number }
   /** The embedded chain hook's deposit event; atoms is a decimal integer string. */
   | { readonly type: 'deposit'; readonly requestId: number; readonly account: string; readonly asset: string; readonly atoms: string; readonly reference: string }
   | { readonly type: 'stop' };
 
 export type EnclaveToHost =
   | { readonly type: 'ready'; readonly bundle: string }
-  | { readonly type: 'frame'; readonly connectionId: number; readonly bytes: ArrayBuffer }
+  | FrameBatchMessage
   | { readonly type: 'close'; readonly connectionId: number; readonly code: number }
   | { readonly type: 'bundle'; readonly requestId: number; readonly bundle: string }
+  | { readonly type: 'stats'; readonly requestId: number; readonly stats: EnclaveStats }
   | { readonly type: 'deposited'; readonly requestId: number; readonly error: { readonly code: number; readonly message: string } | undefined }
   | { readonly type: 'stopped' }
   | { readonly type: 'fatal'; readonly message: string };
 
-/** A copy of the bytes in a buffer of their own, safe to transfer. */
-export function ownedBuffer(bytes: Uint8Array): ArrayBuffer {
-  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer) return bytes.buffer;
-  return bytes.slice().buffer as ArrayBuffer;
+export const PORT_LIMITS = {
+  /** Largest frame either side relays; every valid channel message is far smaller. */
+  frameBytesMax: 64 * 1024,
+  /** A batch is posted early once it holds this many bytes. */
+  batchBytesMax: 1024 * 1024,
+  /** First capacity of a batch buffer; it doubles as frames arrive, up to batchBytesMax. */
+  batchBytesInitial: 64 * 1024,
+  /** Highest connection id (u32 on the wire). */
+  connectionIdMax: 0xffff_ffff,
+} as const;
+
+const RECORD_HEADER_BYTES = 8;
+
+/**
+ * Gathers frames into one buffer per batch. `add` copies the frame at once (the caller's bytes
+ * stay its own); `take` hands over the filled buffer for transfer and starts afresh.
+ */
+export class FrameBatchWriter {
+  #buffer: Uint8Array | undefined;
+  #used = 0;
+  #frames = 0;
+
+  /** Frames queued since the last take. */
+  get frames(): number {
+    return this.#frames;
+  }
+
+  get byteLength(): number {
+    return this.#used;
+  }
+
+  /** Whether a frame of this size still fits before the batch must be taken. */
+  fits(frameBytes: number): boolean {
+    return this.#used + RECORD_HEADER_BYTES + frameBytes <= PORT_LIMITS.batchBytesMax;
+  }
+
+  /** Queues one frame; the caller takes the batch first when `fits` says it is full. */
+  add(connectionId: number, frame: Uint8Array): void {
+    if (!Number.isInteger(connectionId) || connectionId < 0 || connectionId > PORT_LIMITS.connectionIdMax) throw new RangeError(`connection id ${connectionId} is not a u32`);
+    if (frame.length > PORT_LIMITS.frameBytesMax) throw new RangeError(`frame of ${frame.length} bytes exceeds the port limit of ${PORT_LIMITS.frameBytesMax}`);
+    if (!this.fits(frame.length)) throw new Error('assertion: take the batch before adding a frame that does not fit');
+    const needed = this.#used + RECORD_HEADER_BYTES + frame.length;
+    let buffer = this.#buffer;
+    if (buffer === undefined || buffer.length < needed) {
+      let capacity = buffer === undefined ? PORT_LIMITS.batchBytesInitial : buffer.length * 2;
+      while (capacity < needed) capacity *= 2;
+      const grown = new Uint8Array(Math.min(capacity, PORT_LIMITS.batchBytesMax));
+      if (buffer !== undefined) grown.set(buffer.subarray(0, this.#used));
+      this.#buffer = buffer = grown;
+    }
+    writeU32(buffer, this.#used, connectionId);
+    writeU32(buffer, this.#used + 4, frame.length);
+    buffer.set(frame, this.#used + RECORD_HEADER_BYTES);
+    this.#used = needed;
+    this.#frames += 1;
+  }
+
+  /** The batch as a port message (transfer its `bytes`), or undefined when no frame is queued. */
+  take(): FrameBatchMessage | undefined {
+    const buffer = this.#buffer;
+    if (buffer === undefined || this.#frames === 0) return undefined;
+    const message: FrameBatchMessage = { type: 'frames', bytes: buffer.buffer as ArrayBuffer, byteLength: this.#used };
+    this.#buffer = undefined;
+    this.#used = 0;
+    this.#frames = 0;
+    return message;
+  }
+}
+
+/**
+ * Calls `visit` with each frame of a batch, as a view into the batch's buffer (which nobody
+ * writes to once received). Stops at the first record that is cut short or oversized — a batch
+ * comes only from the other side of the port, so that is its bug — and returns whether the
+ * whole batch was well formed.
+ */
+export function readFrameBatch(message: FrameBatchMessage, visit: (connectionId: number, frame: Uint8Array) => void): boolean {
+  if (!(message.bytes instanceof ArrayBuffer) || !Number.isInteger(message.byteLength) || message.byteLength < 0 || message.byteLength > message.bytes.byteLength) return false;
+  const bytes = new Uint8Array(message.bytes, 0, message.byteLength);
+  let offset = 0;
+  // Each record advances by at least its header, so the loop ends within byteLength / 8 steps.
+  while (offset < bytes.length) {
+    if (bytes.length - offset < RECORD_HEADER_BYTES) return false;
+    const connectionId = readU32(bytes, offset);
+    const frameLength = readU32(bytes, offset + 4);
+    const start = offset + RECORD_HEADER_BYTES;
+    if (frameLength > PORT_LIMITS.frameBytesMax || start + frameLength > bytes.length) return false;
+    offset = start + frameLength;
+    visit(connectionId, bytes.subarray(start, offset));
+  }
+  return true;
+}
+
+/**
+ * One side's sending end of the port: frames queue in a batch that is posted once per turn
+ * of the event loop (`schedule` defers the flush, e.g. setImmediate), or at once when full;
+ * any other message first flushes the frames queued before it.
+ */
+export class FramePortOutbox<Message> {
+  readonly #writer = new FrameBatchWriter();
+  readonly #post: (message: Message | FrameBatchMessage, transfer: ArrayBuffer[]) => void;
+  readonly #schedule: (flush: () => void) => void;
+  readonly #flush = (): void => {
+    this.#scheduled = false;
+    this.flush();
+  };
+  #scheduled = false;
+  #batches = 0;
+  #frames = 0;
+
+  constructor(post: (message: Message | FrameBatchMessage, transfer: ArrayBuffer[]) => void, schedule: (flush: () => void) => void) {
+    this.#post = post;
+    this.#schedule = schedule;
+  }
+
+  /** Batches and frames posted so far (for benchmarks). */
+  get stats(): { readonly batches: number; readonly frames: number } {
+    return { batches: this.#batches, frames: this.#frames };
+  }
+
+  sendFrame(connectionId: number, frame: Uint8Array): void {
+    if (!this.#writer.fits(frame.length)) this.flush();
+    this.#writer.add(connectionId, frame);
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      this.#schedule(this.#flush);
+    }
+  }
+
+  /** Posts a control message after every frame queued before it. */
+  send(message: Message): void {
+    this.flush();
+    this.#post(message, []);
+  }
+
+  flush(): void {
+    const frames = this.#writer.frames;
+    const batch = this.#writer.take();
+    if (batch === undefined) return;
+    this.#batches += 1;
+    this.#frames += frames;
+    this.#post(batch, [batch.bytes]);
+  }
 }

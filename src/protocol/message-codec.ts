@@ -47,9 +47,36 @@ const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const utf8Encoder = new TextEncoder();
 
 export function encodeMessage(message: OutgoingMessage, faults: ChannelFaultTable): Uint8Array {
-  checkEnvelope(message, faults, 'encode');
-  const bytes = utf8Encoder.encode(JSON.stringify({ t: message.t, id: message.id, body: message.body }));
+  const bytes = utf8Encoder.encode(encodeMessageText(message, faults));
   if (bytes.length > MAX_PAYLOAD_BYTES) throw channelError(faults, 'PAYLOAD_TOO_LARGE', `message of ${bytes.length} bytes, at most ${MAX_PAYLOAD_BYTES}`);
+  return bytes;
+}
+
+/**
+ * The checked, canonical JSON text of a message, before UTF-8 encoding: for a sender that
+ * encodes it straight into its frame (ChannelSession.sealMessage). Its UTF-8 length is not
+ * checked here; see utf8ByteLength.
+ */
+export function encodeMessageText(message: OutgoingMessage, faults: ChannelFaultTable): string {
+  checkEnvelope(message, faults, 'encode');
+  return JSON.stringify({ t: message.t, id: message.id, body: message.body });
+}
+
+const NON_ASCII = /[^\u0000-\u007f]/;
+
+/** Bytes of a string in UTF-8 (lone surrogates count as U+FFFD, as TextEncoder writes them). */
+export function utf8ByteLength(text: string): number {
+  if (!NON_ASCII.test(text)) return text.length;
+  let bytes = 0;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code <= 0xdbff && index + 1 < text.length && (text.charCodeAt(index + 1) & 0xfc00) === 0xdc00) {
+      bytes += 4;
+      index += 1;
+    } else bytes += 3;
+  }
   return bytes;
 }
 

@@ -40,17 +40,8 @@ function invalid(detail: string): CodedError {
   return new CodedError('SETTLEMENT_INVALID_FILL', detail);
 }
 
-/** Accounts recur in fill after fill; each distinct string is checked by the pattern once. */
-export const SETTLEMENT_ACCOUNT_CACHE_MAX = 1_000_000;
-const validAccounts = new Set<string>();
-
 export function isAccountHex(value: unknown): value is AccountHex {
-  if (typeof value !== 'string') return false;
-  if (validAccounts.has(value)) return true;
-  if (!ACCOUNT_HEX.test(value)) return false;
-  if (validAccounts.size >= SETTLEMENT_ACCOUNT_CACHE_MAX) validAccounts.clear();
-  validAccounts.add(value);
-  return true;
+  return typeof value === 'string' && ACCOUNT_HEX.test(value);
 }
 
 function checkAtoms(value: bigint, what: string, allowZero: boolean): void {
@@ -59,9 +50,14 @@ function checkAtoms(value: bigint, what: string, allowZero: boolean): void {
 
 /** Shape and range checks; accounts must be lower-case 0x hex (the enclave normalises them). */
 export function checkFill(fill: Fill): void {
+  if (!isAccountHex(fill.buyer) || !isAccountHex(fill.seller)) throw invalid('buyer and seller must be lower-case 0x-prefixed 32-byte hex');
+  checkFillFields(fill);
+}
+
+/** Everything checkFill checks except the account format (netting checks each account once per window). */
+export function checkFillFields(fill: Fill): void {
   if (typeof fill.tradeId !== 'string' || fill.tradeId.length > SETTLEMENT_MAX_TRADE_ID_CHARS || !ID.test(fill.tradeId)) throw invalid('tradeId');
   if (typeof fill.market !== 'string' || fill.market.length > SETTLEMENT_MAX_MARKET_CHARS || !ID.test(fill.market)) throw invalid('market');
-  if (!isAccountHex(fill.buyer) || !isAccountHex(fill.seller)) throw invalid('buyer and seller must be lower-case 0x-prefixed 32-byte hex');
   checkAtoms(fill.baseAtoms, 'baseAtoms', false);
   checkAtoms(fill.quoteAtoms, 'quoteAtoms', false);
   checkAtoms(fill.buyerFeeAtoms, 'buyerFeeAtoms', true);

@@ -7,6 +7,13 @@ import type { AccountHex, ChainId } from '../xcmp/connector.js';
 /** Distinct (chain, asset, account) balances kept; beyond it new accounts are refused. */
 export const SETTLEMENT_MAX_LEDGER_ENTRIES = 5_000_000;
 
+export interface LedgerEntryChange {
+  readonly chain: ChainId;
+  readonly asset: string;
+  readonly account: AccountHex;
+  readonly delta: bigint;
+}
+
 export const slotKey = (chain: ChainId, asset: string): string => `${chain}/${asset}`;
 
 export class SettlementLedger {
@@ -39,6 +46,36 @@ export class SettlementLedger {
       this.entries++;
     }
     slot.set(account, after);
+  }
+
+  /** The first change that would take a balance below zero, if any (changes sorted by chain and asset go fastest). */
+  firstOverdraft<C extends LedgerEntryChange>(changes: readonly C[]): C | undefined {
+    let slot: Map<AccountHex, bigint> | undefined;
+    let last: LedgerEntryChange | undefined;
+    for (const change of changes) {
+      if (last === undefined || last.chain !== change.chain || last.asset !== change.asset) slot = this.slots.get(slotKey(change.chain, change.asset));
+      last = change;
+      if ((slot?.get(change.account) ?? 0n) + change.delta < 0n) return change;
+    }
+    return undefined;
+  }
+
+  /** Applies a list of changes already checked with firstOverdraft. */
+  applyAll(changes: readonly LedgerEntryChange[]): void {
+    let slot: Map<AccountHex, bigint> | undefined;
+    let last: LedgerEntryChange | undefined;
+    for (const change of changes) {
+      if (slot === undefined || last === undefined || last.chain !== change.chain || last.asset !== change.asset) slot = this.slot(change.chain, change.asset);
+      last = change;
+      const before = slot.get(change.account);
+      const after = (before ?? 0n) + change.delta;
+      if (after < 0n) throw new Error(`ledger invariant: ${change.account} would hold ${after} ${change.asset} on ${change.chain}`);
+      if (before === undefined) {
+        if (this.entries >= SETTLEMENT_MAX_LEDGER_ENTRIES) throw new CodedError('SETTLEMENT_LIMIT_EXCEEDED', `more than ${SETTLEMENT_MAX_LEDGER_ENTRIES} ledger entries`);
+        this.entries++;
+      }
+      slot.set(change.account, after);
+    }
   }
 
   total(chain: ChainId, asset: string): bigint {

@@ -58,6 +58,12 @@ export class SettlementState {
     return state;
   }
 
+  private recorded(batchId: Hex32, index: number): MessageState {
+    const state = this.messages.get(messageKey(batchId, index));
+    if (state === undefined) throw invalid(`a record names unknown message ${messageKey(batchId, index)}`);
+    return state;
+  }
+
   /** Messages not yet confirmed, oldest batch first. */
   unconfirmed(): MessageState[] {
     return [...this.messages.values()].filter((m) => m.status !== 'confirmed');
@@ -76,21 +82,21 @@ export class SettlementState {
         return;
       }
       case 'submitted': {
-        const state = this.message(record.batchId, record.index);
+        const state = this.recorded(record.batchId, record.index);
         if (state.status !== 'pending' || state.attempt !== record.attempt) throw invalid(`submitted from ${state.status}/${state.attempt}`);
         state.status = 'submitted';
         state.submittedAtMs = record.atMs;
         return;
       }
       case 'confirmed': {
-        const state = this.message(record.batchId, record.index);
+        const state = this.recorded(record.batchId, record.index);
         if (state.status === 'confirmed') throw invalid('confirmed twice');
         state.status = 'confirmed';
         state.reference = record.reference;
         return;
       }
       case 'failed': {
-        const state = this.message(record.batchId, record.index);
+        const state = this.recorded(record.batchId, record.index);
         if ((state.status !== 'pending' && state.status !== 'submitted') || state.attempt !== record.attempt) throw invalid(`failed from ${state.status}/${state.attempt}`);
         state.status = 'failed';
         state.failedAtMs = record.atMs;
@@ -100,7 +106,7 @@ export class SettlementState {
         return;
       }
       case 'retried': {
-        const state = this.message(record.batchId, record.index);
+        const state = this.recorded(record.batchId, record.index);
         if (state.status !== 'failed' || record.attempt !== state.attempt + 1 || record.attempt > state.attemptsAllowed) throw invalid(`retried from ${state.status}/${state.attempt}`);
         state.status = 'pending';
         state.attempt = record.attempt;
@@ -108,7 +114,7 @@ export class SettlementState {
         return;
       }
       case 'rearmed': {
-        const state = this.message(record.batchId, record.index);
+        const state = this.recorded(record.batchId, record.index);
         if (state.status !== 'failed' || state.attempt < state.attemptsAllowed) throw invalid('re-armed while attempts remain');
         state.attemptsAllowed += this.maxAttempts;
         return;
@@ -124,10 +130,9 @@ export class SettlementState {
   private applyBatch(batch: Batch): void {
     if (batch.windowNumber !== this.nextWindowNumber) throw invalid(`batch of window ${batch.windowNumber}, expected ${this.nextWindowNumber}`);
     if (this.batches.has(batch.id)) throw invalid(`batch ${batch.id} twice`);
-    for (const change of batch.ledgerChanges) {
-      if (this.ledger.balance(change.chain, change.asset, change.account) + change.delta < 0n) throw invalid(`batch ${batch.id} overdraws ${change.account}`);
-    }
-    for (const change of batch.ledgerChanges) this.ledger.apply(change.chain, change.asset, change.account, change.delta);
+    const overdraft = this.ledger.firstOverdraft(batch.ledgerChanges);
+    if (overdraft !== undefined) throw invalid(`batch ${batch.id} overdraws ${overdraft.account}`);
+    this.ledger.applyAll(batch.ledgerChanges);
     for (const withdrawal of batch.withdrawals) this.remember(this.withdrawalIds, withdrawal.requestId);
     for (const message of batch.messages) {
       this.messages.set(messageKey(batch.id, message.index), {

@@ -13,7 +13,7 @@
 import { CodedError } from '../errors/index.js';
 import type { AccountHex, ChainId } from '../xcmp/connector.js';
 import type { ResolvedConfig } from './config.js';
-import { SETTLEMENT_MAX_ATOMS, SETTLEMENT_MAX_TRADE_ID_CHARS, checkFill, isAccountHex, type AssetRef, type Fill } from './fill.js';
+import { SETTLEMENT_MAX_ATOMS, SETTLEMENT_MAX_TRADE_ID_CHARS, checkFillFields, isAccountHex, type AssetRef, type Fill } from './fill.js';
 import { slotKey, type SettlementLedger } from './ledger.js';
 
 export const SETTLEMENT_MAX_WITHDRAWALS_PER_WINDOW = 10_000;
@@ -56,17 +56,56 @@ export interface WindowResult {
   readonly ledgerChanges: readonly LedgerChange[];
 }
 
+/**
+ * A running net. Most fills move amounts far below 2^52, so the net is kept as bigint + an exact
+ * float part (|fast| <= 2^52, every addend <= 2^52, hence every partial sum is an exact integer)
+ * and flushed into the bigint when it would grow past that: no bigint is allocated per fill.
+ */
 interface Position {
-  delta: bigint;
+  big: bigint;
+  fast: number;
   withdrawn: bigint;
 }
+
+const FAST_LIMIT = 2 ** 52;
+const FAST_LIMIT_BIG = BigInt(FAST_LIMIT);
+
+function add(position: Position, amount: bigint): void {
+  if (amount <= FAST_LIMIT_BIG) {
+    const next = position.fast + Number(amount);
+    if (next <= FAST_LIMIT) { position.fast = next; return; }
+    position.big += BigInt(next);
+    position.fast = 0;
+    return;
+  }
+  position.big += amount;
+}
+
+function subtract(position: Position, amount: bigint): void {
+  if (amount <= FAST_LIMIT_BIG) {
+    const next = position.fast - Number(amount);
+    if (next >= -FAST_LIMIT) { position.fast = next; return; }
+    position.big += BigInt(next);
+    position.fast = 0;
+    return;
+  }
+  position.big -= amount;
+}
+
+const netOf = (position: Position): bigint => (position.fast === 0 ? position.big : position.big + BigInt(position.fast));
 
 interface Slot {
   readonly chain: ChainId;
   readonly asset: string;
-  readonly positions: Map<AccountHex, Position>;
+  /** Column of this slot in every account's row. */
+  readonly index: number;
+  /** Accounts with a position in this slot, in order of first use. */
+  readonly accounts: AccountHex[];
   readonly balances: Map<AccountHex, bigint>;
 }
+
+/** One account's positions, indexed by slot: one map lookup per account per fill instead of one per leg. */
+type Row = (Position | undefined)[];
 
 const REQUEST_ID = /^[\x21-\x7e]+$/;
 const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -77,6 +116,8 @@ export class NettingWindow {
   private readonly slots = new Map<string, Slot>();
   /** Fills of one market share their AssetRef objects, so most lookups hit this identity cache. */
   private readonly slotByRef = new WeakMap<AssetRef, Slot>();
+  private readonly rows = new Map<AccountHex, Row>();
+  private feeRow: Row | undefined;
   private readonly withdrawals: WithdrawalRequest[] = [];
   private readonly withdrawalIds = new Set<string>();
   private readonly resolved: ResolvedConfig;
@@ -113,18 +154,30 @@ export class NettingWindow {
     if (slot === undefined) {
       const chain = this.resolved.chains.get(ref.chain);
       if (chain === undefined || !Object.hasOwn(chain.config.assets, ref.asset)) throw new CodedError('SETTLEMENT_UNKNOWN_ASSET', `${ref.asset} on ${String(ref.chain)}`);
-      slot = { chain: ref.chain, asset: ref.asset, positions: new Map(), balances: this.ledger.slot(ref.chain, ref.asset) };
+      slot = { chain: ref.chain, asset: ref.asset, index: this.slots.size, accounts: [], balances: this.ledger.slot(ref.chain, ref.asset) };
       this.slots.set(key, slot);
     }
     this.slotByRef.set(ref, slot);
     return slot;
   }
 
-  private position(slot: Slot, account: AccountHex): Position {
-    let position = slot.positions.get(account);
+  /** The account's row, created (after checking the account's format) on its first use in this window. */
+  private row(account: AccountHex, error: 'SETTLEMENT_INVALID_FILL' | 'SETTLEMENT_INVALID_WITHDRAWAL'): Row {
+    let row = this.rows.get(account);
+    if (row === undefined) {
+      if (!isAccountHex(account)) throw new CodedError(error, 'accounts must be lower-case 0x-prefixed 32-byte hex');
+      row = [];
+      this.rows.set(account, row);
+    }
+    return row;
+  }
+
+  private position(slot: Slot, account: AccountHex, row: Row): Position {
+    let position = row[slot.index];
     if (position === undefined) {
-      position = { delta: 0n, withdrawn: 0n };
-      slot.positions.set(account, position);
+      position = { big: 0n, fast: 0, withdrawn: 0n };
+      row[slot.index] = position;
+      slot.accounts.push(account);
     }
     return position;
   }
@@ -132,15 +185,21 @@ export class NettingWindow {
   /** What the account may still spend of this asset: its escrow after everything already in the window. */
   available(ref: AssetRef, account: AccountHex): bigint {
     const slot = this.slot(ref);
-    const position = slot.positions.get(account);
-    const delta = position?.delta ?? 0n;
+    const position = this.rows.get(account)?.[slot.index];
+    const delta = position === undefined ? 0n : netOf(position);
     return (slot.balances.get(account) ?? 0n) + (delta < 0n ? delta : 0n) - (position?.withdrawn ?? 0n);
   }
 
-  private checkSpend(slot: Slot, account: AccountHex, atoms: bigint): void {
-    const position = slot.positions.get(account);
-    const after = (position?.delta ?? 0n) - atoms;
-    const spendable = (slot.balances.get(account) ?? 0n) + (after < 0n ? after : 0n) - (position?.withdrawn ?? 0n);
+  /** Throws unless `account` can pay `atoms` more from this position: internal + min(delta - atoms, 0) - withdrawn >= 0. */
+  private checkSpend(slot: Slot, account: AccountHex, position: Position, atoms: bigint): void {
+    if (position.big === 0n && position.withdrawn === 0n && atoms <= FAST_LIMIT_BIG) {
+      const afterFast = position.fast - Number(atoms);
+      // Exact: afterFast is an integer of magnitude <= 2^53, and bigint-number comparison is exact.
+      if (afterFast >= 0 || (slot.balances.get(account) ?? 0n) >= -afterFast) return;
+    }
+    const after = netOf(position) - atoms;
+    if (after >= 0n && position.withdrawn === 0n) return;
+    const spendable = (slot.balances.get(account) ?? 0n) + (after < 0n ? after : 0n) - position.withdrawn;
     if (spendable < 0n) throw new CodedError('SETTLEMENT_ESCROW_INSUFFICIENT', `${account} lacks ${-spendable} ${slot.asset} on ${slot.chain}`);
   }
 
@@ -151,20 +210,31 @@ export class NettingWindow {
   /** Applies a fill to the window, or throws a CodedError and applies nothing. */
   addFill(fill: Fill): void {
     if (this.fills >= this.resolved.config.windowMaxFills) throw new CodedError('SETTLEMENT_WINDOW_FULL', `${this.fills} fills`);
-    checkFill(fill);
+    checkFillFields(fill);
     this.checkTrader(fill.buyer);
     this.checkTrader(fill.seller);
+    const buyer = this.row(fill.buyer, 'SETTLEMENT_INVALID_FILL');
+    const seller = this.row(fill.seller, 'SETTLEMENT_INVALID_FILL');
     const base = this.slot(fill.base);
     const quote = this.slot(fill.quote);
     const buyerPays = fill.quoteAtoms + fill.buyerFeeAtoms;
-    this.checkSpend(quote, fill.buyer, buyerPays);
-    this.checkSpend(base, fill.seller, fill.baseAtoms);
-    this.position(base, fill.buyer).delta += fill.baseAtoms;
-    this.position(base, fill.seller).delta -= fill.baseAtoms;
-    this.position(quote, fill.buyer).delta -= buyerPays;
-    this.position(quote, fill.seller).delta += fill.quoteAtoms - fill.sellerFeeAtoms;
-    const fees = fill.buyerFeeAtoms + fill.sellerFeeAtoms;
-    if (fees > 0n) this.position(quote, this.resolved.config.feeAccount).delta += fees;
+    const buyerQuote = this.position(quote, fill.buyer, buyer);
+    const sellerBase = this.position(base, fill.seller, seller);
+    this.checkSpend(quote, fill.buyer, buyerQuote, buyerPays);
+    this.checkSpend(base, fill.seller, sellerBase, fill.baseAtoms);
+    subtract(buyerQuote, buyerPays);
+    subtract(sellerBase, fill.baseAtoms);
+    add(this.position(base, fill.buyer, buyer), fill.baseAtoms);
+    const sellerQuote = this.position(quote, fill.seller, seller);
+    add(sellerQuote, fill.quoteAtoms);
+    subtract(sellerQuote, fill.sellerFeeAtoms);
+    if (fill.buyerFeeAtoms > 0n || fill.sellerFeeAtoms > 0n) {
+      const feeAccount = this.resolved.config.feeAccount;
+      this.feeRow ??= this.row(feeAccount, 'SETTLEMENT_INVALID_FILL');
+      const fees = this.position(quote, feeAccount, this.feeRow);
+      add(fees, fill.buyerFeeAtoms);
+      add(fees, fill.sellerFeeAtoms);
+    }
     this.fills++;
     this.lastTradeId = fill.tradeId;
   }
@@ -174,13 +244,13 @@ export class NettingWindow {
     if (typeof request.requestId !== 'string' || request.requestId.length > SETTLEMENT_MAX_TRADE_ID_CHARS || !REQUEST_ID.test(request.requestId)) {
       throw new CodedError('SETTLEMENT_INVALID_WITHDRAWAL', 'requestId');
     }
-    if (!isAccountHex(request.account)) throw new CodedError('SETTLEMENT_INVALID_WITHDRAWAL', 'account must be lower-case 0x-prefixed 32-byte hex');
     if (typeof request.amount !== 'bigint' || request.amount < 1n || request.amount > SETTLEMENT_MAX_ATOMS) throw new CodedError('SETTLEMENT_INVALID_WITHDRAWAL', 'amount');
     if (known.has(request.requestId) || this.withdrawalIds.has(request.requestId)) throw new CodedError('SETTLEMENT_DUPLICATE_WITHDRAWAL', request.requestId);
     if (this.withdrawals.length >= SETTLEMENT_MAX_WITHDRAWALS_PER_WINDOW) throw new CodedError('SETTLEMENT_WINDOW_FULL', `${this.withdrawals.length} withdrawals`);
+    const row = this.row(request.account, 'SETTLEMENT_INVALID_WITHDRAWAL');
     const slot = this.slot(request);
     if (this.available(request, request.account) < request.amount) throw new CodedError('SETTLEMENT_ESCROW_INSUFFICIENT', `${request.account} cannot withdraw ${request.amount} ${request.asset}`);
-    this.position(slot, request.account).withdrawn += request.amount;
+    this.position(slot, request.account, row).withdrawn += request.amount;
     this.withdrawals.push({ ...request });
     this.withdrawalIds.add(request.requestId);
   }
@@ -192,9 +262,12 @@ export class NettingWindow {
     const feeAccount = this.resolved.config.feeAccount;
     const slots = [...this.slots.values()].sort((a, b) => compareText(a.chain, b.chain) || compareText(a.asset, b.asset));
     for (const slot of slots) {
-      const accounts = [...slot.positions.keys()].sort(compareText);
+      // Default sort orders strings by UTF-16 code units, the same order as `<`.
+      const accounts = [...slot.accounts].sort();
       for (const account of accounts) {
-        const { delta, withdrawn } = slot.positions.get(account)!;
+        const position = this.rows.get(account)![slot.index]!;
+        const delta = netOf(position);
+        const withdrawn = position.withdrawn;
         const paid = (account === feeAccount || delta < 0n ? 0n : delta) + withdrawn;
         const change = (account === feeAccount || delta < 0n ? delta : 0n) - withdrawn;
         if (paid > 0n) payouts.push({ chain: slot.chain, asset: slot.asset, account, amount: paid });

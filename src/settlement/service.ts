@@ -71,6 +71,11 @@ export interface ConservationLine {
 
 export type DepositOutcome = 'credited' | 'duplicate' | 'rejected';
 
+/** Submit errors after which the extrinsic may still have gone out: the message stays 'submitted' until reconciled. */
+const SUBMIT_IN_DOUBT: ReadonlySet<ErrorName> = new Set<ErrorName>(['XCMP_NODE_UNREACHABLE']);
+/** Submit errors that report the message ran and failed (an 'execute' runs inside its extrinsic): nothing moved. */
+const SUBMIT_EXECUTION_FAILED: ReadonlySet<ErrorName> = new Set<ErrorName>(['XCMP_EXECUTION_INCOMPLETE', 'XCMP_DESTINATION_REJECTED']);
+
 function coded<N extends ErrorName>(error: N, reason: string): Coded<N> {
   return { error, code: ERRORS[error].code, reason };
 }
@@ -264,13 +269,14 @@ export class SettlementService {
       state.reference = receipt.reference;
       this.emit({ type: 'message-submitted', batchId: state.batchId, index, attempt: state.attempt, reference: receipt.reference });
     } catch (error) {
-      // A coded refusal means nothing was dispatched; anything else may have gone out, so the
-      // message stays 'submitted' and is reconciled after the confirmation timeout.
-      if (!isCodedError(error)) {
+      // A coded refusal means nothing was dispatched. An uncoded error or a lost node may hide a
+      // dispatch that went out, so the message stays 'submitted' and is reconciled after the timeout.
+      if (!isCodedError(error) || SUBMIT_IN_DOUBT.has(error.errorName)) {
         this.emit({ type: 'connector-error', batchId: state.batchId, index, reason: error instanceof Error ? error.message : String(error) });
         return;
       }
-      await this.fail(state, 'SETTLEMENT_DELIVERY_REFUSED', error.message, null, nowMs);
+      const failure = SUBMIT_EXECUTION_FAILED.has(error.errorName) ? 'SETTLEMENT_EXECUTION_FAILED' : 'SETTLEMENT_DELIVERY_REFUSED';
+      await this.fail(state, failure, error.message, null, nowMs);
     }
   }
 

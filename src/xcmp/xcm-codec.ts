@@ -154,8 +154,12 @@ const U128_LIMIT = 1n << 128n;
 
 /** A growable output buffer with SCALE's compact integer encoding (tests hold it equal to the registry's). */
 class ByteSink {
-  private buffer = new Uint8Array(256);
+  private buffer: Uint8Array;
   private length = 0;
+
+  constructor(capacityBytes = 256) {
+    this.buffer = new Uint8Array(Math.min(Math.max(capacityBytes, 16), XCM_MAX_MESSAGE_BYTES));
+  }
 
   private reserve(extra: number): void {
     if (this.length + extra <= this.buffer.length) return;
@@ -289,8 +293,11 @@ function accountBytes(account: AccountHex): Uint8Array {
  * payouts): no model objects, account bytes written straight from hex. Output is identical to
  * encodeXcm of the same instructions; the builder's tests hold the two equal.
  */
+/** Rough size of one DepositAsset to an AccountId32 (index, filter, asset id, amount, beneficiary), to size the buffer once. */
+const DEPOSIT_BYTES_ESTIMATE = 96;
+
 export class XcmWriter {
-  private readonly sink = new ByteSink();
+  private readonly sink: ByteSink;
   private readonly version: XcmVersion;
   private readonly declared: number;
   private written = 0;
@@ -300,6 +307,7 @@ export class XcmWriter {
     if (instructionCount > XCM_MAX_INSTRUCTIONS) throw new CodedError('XCM_MESSAGE_TOO_LARGE', `at most ${XCM_MAX_INSTRUCTIONS} instructions, got ${instructionCount}`);
     this.version = version;
     this.declared = instructionCount;
+    this.sink = new ByteSink(64 + instructionCount * DEPOSIT_BYTES_ESTIMATE);
     this.sink.byte(INDICES[version].versioned);
     this.sink.compact(instructionCount);
   }

@@ -52,6 +52,15 @@ test('every command round-trips through its journal bytes and replays to the sam
   assert.is(timeMsOf(1_999_999n), 1);
 });
 
+test('bytes are exactly the bigint-aware JSON, whichever path encodes them; a bigint elsewhere is a bug', () => {
+  const prng = new Prng(SEED + 2);
+  const reference = (body: UnstampedCommand): string => JSON.stringify(body, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
+  const bodies: UnstampedCommand[] = [{ kind: 'closeWindow' }, { kind: 'auction', market: TEST_MARKET.id }, { kind: 'reference', market: TEST_MARKET.id, bidTicks: 1, askTicks: 2 }];
+  for (let i = 0; i < 500; i++) bodies.push(randomCommand(prng));
+  for (const body of bodies) assert.is(new TextDecoder().decode(encodeCommand(body)), reference(body), `seed ${SEED + 2} ${body.kind}`);
+  assert.throws(() => encodeCommand({ kind: 'trade', account: 'a', requestId: 'r', request: { type: 'funds.withdraw', asset: 'USDC', atoms: 1n, extra: 2n } as never }), /only "atoms" carries bigints/);
+});
+
 test('malformed journal bytes are RUNTIME_COMMAND_MALFORMED (seeded fuzz)', () => {
   const prng = new Prng(SEED + 1);
   const samples = ['', '{}', '[]', 'null', '{"kind":"nope"}', '{"kind":"deposit","atoms":"1.5"}', '{"kind":"deposit","atoms":7}', '\u00ff'];

@@ -97,6 +97,21 @@ test('mass quote replaces the ladder atomically', () => {
   driver.engine.checkInvariants();
 });
 
+test('nextExpiryMs is the earliest resting GTT expiry, Infinity without one, and moves as orders expire', () => {
+  const driver = funded();
+  assert.is(driver.engine.nextExpiryMs(), Infinity);
+  driver.trade('alice', { type: 'order.place', order: limit('buy', 90, 1, 'g1', { timeInForce: 'GTT', expireAtMs: 5_000 }) });
+  driver.trade('bob', { type: 'order.place', order: limit('sell', 120, 1, 'g2', { timeInForce: 'GTT', expireAtMs: 3_000 }) });
+  driver.trade('carol', { type: 'order.place', order: limit('buy', 80, 1, 'plain') });
+  assert.is(driver.engine.nextExpiryMs(), 3_000);
+  driver.timeMs = 3_000;
+  const expired = driver.run({ kind: 'tick' });
+  assert.ok(expired.reports.some(({ account, report }) => account === 'bob' && report.kind === 'expired'), 'the tick expired the order');
+  assert.is(driver.engine.nextExpiryMs(), 5_000);
+  driver.trade('alice', { type: 'order.cancel', market: MARKET.id, order: { clientOrderId: 'g1' } });
+  assert.is(driver.engine.nextExpiryMs(), Infinity);
+});
+
 test('random flows conserve funds after every command and replay to the same hash', () => {
   seen.fills = 0; seen.payouts = 0; seen.rejects = 0;
   for (let seed = 1; seed <= 40; seed += 1) {

@@ -1,7 +1,8 @@
 // The runtime in-process with the real client channel: a maker and a taker trade and each
 // learns only its own side; answers leave only after the journal is durable and never
 // overtake earlier acks; replayed and tampered frames get coded errors; the dead-man switch
-// and cancel-on-disconnect cancel through the journal; a restart recovers the same state.
+// and cancel-on-disconnect cancel through the journal; a restart recovers the same state; an
+// idle enclave journals no ticks, and a GTT order past its expiry gets exactly the tick it needs.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -164,6 +165,27 @@ test('dead-man switch and cancel-on-disconnect cancel through the journal', asyn
   assert.ok(runtime.durableSequence > before, 'the cancel was journaled');
   assert.is(runtime.engine.openOrders(b!.account, undefined).length, 0);
   assert.is(closed.size, 0, 'the runtime itself closed nothing');
+  await runtime.stop();
+});
+
+test('idle, nothing is journaled; a GTT order past its expiry gets a tick, and then ticks stop', async () => {
+  const { runtime, traders: [trader] } = await rig(tempDir(), 1, { tickMs: 5 });
+  await fund(runtime, trader!);
+  const before = runtime.stats();
+  await new Promise((resolve) => setTimeout(resolve, 120));
+  assert.is(runtime.stats().durableSequence, before.durableSequence, 'an idle enclave journals nothing');
+  assert.is(runtime.stats().ticksJournaled, 0);
+  const expireAtMs = Date.now() + 60;
+  const placed = await trader!.ask('order.place', { ...limit('buy', '1.00', '1.0', 'gtt1'), timeInForce: 'GTT', expireAtMs });
+  assert.is(placed.t, 'result', JSON.stringify(placed.body));
+  const expired = await trader!.waitFor((m) => m.t === 'report' && m.body.kind === 'expired', 2_000);
+  assert.is(expired.body.clientOrderId, 'gtt1');
+  assert.ok((expired.body.timeMs as number) >= expireAtMs);
+  const ticks = runtime.stats().ticksJournaled;
+  assert.ok(ticks >= 1 && ticks <= 2, `${ticks} ticks`);
+  await new Promise((resolve) => setTimeout(resolve, 60));
+  assert.is(runtime.stats().ticksJournaled, ticks, 'no GTT order left, no more ticks');
+  assert.is(runtime.stats().journalRecords, runtime.stats().durableSequence - before.durableSequence + before.journalRecords);
   await runtime.stop();
 });
 

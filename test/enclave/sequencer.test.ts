@@ -88,6 +88,26 @@ test('acks wait for fdatasync; while one group is synced the next one fills', as
   });
 });
 
+test('stamp + watch: the hot path gets no promise per command and hears durability per group', async () => {
+  await withTempDir(async (dir) => {
+    const storage = new InstrumentedStorage();
+    const { sequencer } = await ready(dir, { storage, clock: scriptedClock([50n, 40n, 60n]) });
+    const heard: number[] = [];
+    sequencer.watch({ durable: (sequence) => heard.push(sequence), failed: (error) => { throw error; } });
+    storage.hold();
+    const stamped = Array.from({ length: 300 }, (_, index) => sequencer.stamp(payloadFor(index + 1, SEED)));
+    assert.equal(stamped.slice(0, 3).map((entry) => [entry.sequence, entry.logicalTimeNs]), [[1, 50n], [2, 50n], [3, 60n]]);
+    await ticks(10);
+    assert.equal(heard, [], 'nothing is durable while fdatasync is held');
+    storage.release();
+    await sequencer.close();
+    assert.is(heard.at(-1), 300);
+    assert.is(heard.length, storage.datasyncs);
+    assert.is(sequencer.journalStats.records, 300);
+    assert.is(sequencer.journalStats.batches, storage.datasyncs);
+  });
+});
+
 test('accepting before replay has been read to its end is a bug', async () => {
   await withTempDir(async (dir) => {
     const recovery = await recover(dir);

@@ -1,7 +1,8 @@
 // End to end through the worker isolate: the host relays only ciphertext frames between real
 // @noble client channels and the enclave; deposits arrive through the embedded chain's port
 // message; a maker and a taker each receive only their own fill; replayed frames are refused
-// with coded errors; a bad ClientHello closes the connection with a coded reason.
+// with coded errors; a bad ClientHello closes the connection with a coded reason; frames sent
+// in one turn cross the port as one batch, and the answers come back batched too.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,6 +75,28 @@ test('replayed frames are refused with a coded error; a forged hello is closed w
   while (!closes.has(stranger) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
   assert.ok(closes.has(stranger), 'the enclave closed the forged connection');
   assert.ok(closes.get(stranger)! >= 2100 && closes.get(stranger)! < 2200, `a channel code, got ${closes.get(stranger)}`);
+});
+
+test('a burst of frames crosses the port in one batch each way; the enclave reports its counters', async () => {
+  const prng = new Prng(7);
+  const who = await trader(seedFrom(prng));
+  await host.deposit(who.account, 'USDC', 10_000_000_000n, `usdc-${who.account.slice(0, 8)}`);
+  await host.deposit(who.account, 'DOT', 1_000_000_000_000n, `dot-${who.account.slice(0, 8)}`);
+  const before = await host.stats();
+  const hostBefore = host.portStats;
+  const ids = Array.from({ length: 50 }, (_, i) => who.request('order.place', limit('buy', '1.00', '0.1', `burst${i}`)).id);
+  const answers = await Promise.all(ids.map((id) => who.answer(id)));
+  assert.ok(answers.every((answer) => answer.t === 'result'));
+  const after = await host.stats();
+  assert.is(host.portStats.frames - hostBefore.frames, 50);
+  assert.is(host.portStats.batches - hostBefore.batches, 1, 'the burst travelled as one batch');
+  assert.is(after.portFramesIn - before.portFramesIn, 50);
+  assert.is(after.portBatchesIn - before.portBatchesIn, 1);
+  assert.is(after.portFramesOut - before.portFramesOut, 100, 'an answer and an accepted report per order');
+  assert.ok(after.portBatchesOut - before.portBatchesOut <= 10, `${after.portBatchesOut - before.portBatchesOut} batches back`);
+  assert.is(after.durableSequence - before.durableSequence, 50);
+  assert.ok(after.journalBatches - before.journalBatches <= 5, `${after.journalBatches - before.journalBatches} fdatasyncs for 50 orders`);
+  assert.is(after.journalRecords - before.journalRecords, 50);
 });
 
 test.after(async () => {

@@ -1,5 +1,7 @@
 // The shared record layer on its own: rekey bookkeeping, exhaustion after the last epoch,
-// consumption of an authenticated frame with bad padding, closing, and its preconditions.
+// consumption of an authenticated frame with bad padding, closing, its preconditions, and
+// that frames sealed into dirty (uninitialised) memory or encoded straight into the frame are
+// the very bytes of the plain path.
 import { createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -9,7 +11,8 @@ import { bytesEqual } from '../../src/protocol/bytes.js';
 import { ChannelSession, type FrameCipher } from '../../src/protocol/channel-session.js';
 import { AEAD_TAG_BYTES, DIRECTION, FRAME_HEADER_BYTES, MAX_FRAMES_PER_EPOCH, type Direction } from '../../src/protocol/channel-wire.js';
 import { encodeFrameHeader, frameNonce } from '../../src/protocol/frame-header.js';
-import { expectCodedRejection } from './fuzz-support.js';
+import { encodeMessage, encodeMessageText } from '../../src/protocol/message-codec.js';
+import { expectCodedRejection, seededRandom } from './fuzz-support.js';
 
 const FAULTS = ENCLAVE_CHANNEL_FAULTS;
 
@@ -94,6 +97,35 @@ test('the session keeps its own copy of the session id', () => {
   const before = Uint8Array.from(sessionId);
   sessionId.fill(0);
   assert.ok(bytesEqual(session.sessionId, before));
+});
+
+/** Two server sessions over the same keys: one zero-allocating its frames, one given dirty memory. */
+function twinSenders(): { plain: ChannelSession<KeyObject>; dirty: ChannelSession<KeyObject>; receiver: ChannelSession<KeyObject> } {
+  const upKey = randomBytes(32);
+  const downKey = randomBytes(32);
+  const sessionId = randomBytes(16);
+  const base = { faults: FAULTS, sessionId, framesPerEpoch: 4, peerIdentityPublicKey: new Uint8Array(32) };
+  const plainCipher: FrameCipher<KeyObject> = { seal: nodeFrameCipher.seal, open: nodeFrameCipher.open, nextKey: nodeFrameCipher.nextKey, destroyKey: nodeFrameCipher.destroyKey };
+  const dirtyCipher: FrameCipher<KeyObject> = { ...plainCipher, allocateFrame: (byteLength) => new Uint8Array(byteLength).fill(0xa5) };
+  const server = (cipher: FrameCipher<KeyObject>) => new ChannelSession({ ...base, cipher, sendDirection: DIRECTION.serverToClient, sendKey: createSecretKey(downKey), receiveKey: createSecretKey(upKey) });
+  return {
+    plain: server(plainCipher), dirty: server(dirtyCipher),
+    receiver: new ChannelSession({ ...base, cipher: nodeFrameCipher, sendDirection: DIRECTION.clientToServer, sendKey: createSecretKey(upKey), receiveKey: createSecretKey(downKey) }),
+  };
+}
+
+test('frames in dirty memory, and messages encoded straight into the frame, are byte-identical to the plain path', () => {
+  const { plain, dirty, receiver } = twinSenders();
+  const random = seededRandom(0x5ea1);
+  const texts = ['', 'ascii only', 'é ü ß', '€ 𝄞 emoji 😀', 'lone \ud800 surrogate', 'x'.repeat(2_000)];
+  for (let i = 0; i < 60; i++) {
+    const note = i < texts.length ? texts[i]! : String.fromCharCode(...Array.from({ length: random.below(300) }, () => random.below(0xffff)));
+    const message = { t: 'report', id: `s${i}`, body: { seq: i, note } };
+    const viaBytes = plain.seal(encodeMessage(message, FAULTS));
+    const viaText = i % 2 === 0 ? dirty.sealMessage(message) : dirty.sealMessageText(encodeMessageText(message, FAULTS));
+    assert.ok(bytesEqual(viaText, viaBytes), `frame ${i} (${viaBytes.length} bytes)`);
+    assert.equal(receiver.openMessage(viaText), JSON.parse(new TextDecoder().decode(encodeMessage(message, FAULTS))), `frame ${i} opens to its message`);
+  }
 });
 
 test('preconditions are assertions', () => {

@@ -6,8 +6,8 @@ import * as assert from 'uvu/assert';
 import { ENCLAVE_CHANNEL_FAULTS } from '../../src/enclave/channel/faults.js';
 import { bytesEqual } from '../../src/protocol/bytes.js';
 import { MAX_PAYLOAD_BYTES, SMALL_MESSAGE_MAX_BYTES } from '../../src/protocol/channel-wire.js';
-import { decodeMessage, encodeMessage, MESSAGE_LIMITS, type OutgoingMessage } from '../../src/protocol/message-codec.js';
-import { expectCodedRejection, fuzzSeed, mutate, runFuzz, type Random } from './fuzz-support.js';
+import { decodeMessage, encodeMessage, encodeMessageText, MESSAGE_LIMITS, utf8ByteLength, type OutgoingMessage } from '../../src/protocol/message-codec.js';
+import { expectCodedRejection, fuzzSeed, mutate, runFuzz, seededRandom, type Random } from './fuzz-support.js';
 
 const FAULTS = ENCLAVE_CHANNEL_FAULTS;
 const text = (value: string): Uint8Array => new TextEncoder().encode(value);
@@ -31,6 +31,18 @@ const FILL_REPORT = {
     trade: { tradeId: 123456789, market: 'DOT-USDC', orderId: 123456789, clientOrderId: 'c'.repeat(64), side: 'sell', liquidity: 'maker', price: '123456.123456', size: '123456789.123456', fee: '123.123456', feeAsset: 'USDC', timeMs: 1767225600000 },
   },
 };
+
+test('utf8ByteLength agrees with TextEncoder on edge and seeded strings, lone surrogates included', () => {
+  const random = seededRandom(0x0f8);
+  const samples = ['', 'a', '\u007f', '\u0080', '\u07ff', '\u0800', '\uffff', '\ud800', '\udc00', '\ud800\udc00', '\udc00\ud800', 'x\ud83d', '😀😀'];
+  for (let i = 0; i < 2_000; i++) samples.push(String.fromCharCode(...Array.from({ length: random.below(40) }, () => random.pick([random.below(0x80), random.below(0x800), random.below(0x10000), 0xd800 + random.below(0x800)]))));
+  for (const sample of samples) assert.is(utf8ByteLength(sample), new TextEncoder().encode(sample).length, JSON.stringify(sample));
+});
+
+test('encodeMessageText is the text encodeMessage encodes, with the same checks', () => {
+  for (const message of [FULL_ORDER, FILL_REPORT]) assert.is(encodeMessageText(message, FAULTS), new TextDecoder().decode(encodeMessage(message, FAULTS)));
+  assert.is(expectCodedRejection(() => encodeMessageText({ t: 'report', id: 'x', body: { p: 0.5 } }, FAULTS), 2100, 2199).errorName, 'CHANNEL_MESSAGE_BAD_BODY');
+});
 
 test('round trip of an envelope, byte-exact', () => {
   const bytes = encodeMessage({ t: 'order.cancelAll', id: 'r-1_A', body: { market: 'DOT-USDC', nested: { list: [1, 'x', true, null, { a: [] }] } } }, FAULTS);

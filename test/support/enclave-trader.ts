@@ -5,6 +5,7 @@ import { ed25519 } from '@noble/curves/ed25519';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils';
 import { createClientHandshake, type ClientHandshake, type ClientSession } from '../../client/channel/index.js';
 import { attestationBundleDigest, parseAttestationBundle } from '../../src/protocol/attestation-bundle.js';
+import type { FrameCipher } from '../../src/protocol/channel-session.js';
 import type { ChannelMessage } from '../../src/protocol/message-codec.js';
 import { Prng } from './prng.js';
 
@@ -28,7 +29,8 @@ export class TestTrader {
   #waiters: { match: (m: ChannelMessage) => boolean; resolve: (m: ChannelMessage) => void }[] = [];
   #helloWaiter: (() => void) | undefined;
 
-  constructor(readonly seed: Uint8Array, readonly send: (frame: Uint8Array) => void) {
+  /** `frameCipher` replaces @noble's AES-GCM in the session (load generators pass node's). */
+  constructor(readonly seed: Uint8Array, readonly send: (frame: Uint8Array) => void, readonly frameCipher?: FrameCipher<Uint8Array>) {
     this.account = bytesToHex(ed25519.getPublicKey(seed));
   }
 
@@ -40,6 +42,7 @@ export class TestTrader {
       enclaveIdentityPublicKey: hexToBytes(bundle.enclaveKeys.ed25519Hex),
       attestationHash: attestationBundleDigest(bundle),
       traderIdentitySecretKey: this.seed,
+      frameCipher: this.frameCipher,
     });
     const ready = new Promise<void>((resolve) => { this.#helloWaiter = resolve; });
     this.send(this.#handshake.clientHello);

@@ -5,11 +5,14 @@ import * as assert from 'uvu/assert';
 import { isCodedError, type ErrorName } from '../../src/errors/index.js';
 import type { AccountHex } from '../../src/xcmp/connector.js';
 import {
-  SETTLEMENT_MAX_PAYOUTS_PER_MESSAGE, buildSettlementDispatch, buildSettlementXcm, buildTransferAssetsArgs, chainLocation, paraChainId, parseChainId,
+  SETTLEMENT_MAX_PAYOUTS_PER_MESSAGE, buildSettlementDispatch, buildSettlementXcm, buildTransferAssetsArgs, chainLocation, encodeSettlementXcm, paraChainId, parseChainId,
   type Payout,
 } from '../../src/xcmp/xcm-builder.js';
-import { decodeXcm } from '../../src/xcmp/xcm-codec.js';
-import { XCM_MAX_INSTRUCTIONS, accountLocation, asset, assetHubAssetLocal, childParachain, here, relay, siblingParachain, topicOf } from '../../src/xcmp/xcm-model.js';
+import { decodeXcm, encodeXcm, encodeXcmWithRegistry } from '../../src/xcmp/xcm-codec.js';
+import {
+  XCM_MAX_INSTRUCTIONS, accountLocation, asset, assetHubAssetFromSibling, assetHubAssetLocal, childParachain, here, limitedWeight, relay, siblingParachain, topicOf,
+  type Location,
+} from '../../src/xcmp/xcm-model.js';
 import { xcmRegistry } from '../../src/xcmp/xcm-registry.js';
 
 function expectCode(run: () => unknown, name: ErrorName): void {
@@ -85,6 +88,50 @@ test('transferAssets arguments encode with the registry to hand-computed bytes',
   assert.is(args.feeAssetItem, 0);
   assert.is(xcmRegistry.createType('WeightLimitV3', args.weightLimit).toHex(), '0x00');
   expectCode(() => buildTransferAssetsArgs({ version: 5, dest: relay(), beneficiary: account(1), assets: [asset(relay(), 10n)], feeAsset: here() }), 'XCM_INVALID_MESSAGE');
+});
+
+function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const SEED = Number(process.env['SEED'] ?? Date.now() % 1_000_000);
+
+test('property: the streamed settlement encoder equals the model encoder and the registry', () => {
+  const random = mulberry32(SEED);
+  const ids: Location[] = [relay(), here(), usdt, assetHubAssetLocal(1337n), assetHubAssetFromSibling(7n), siblingParachain(2004)];
+  for (let i = 0; i < 200; i++) {
+    const version = random() < 0.5 ? 4 : 5;
+    const payouts: Payout[] = [];
+    const used = new Set<string>();
+    const count = 1 + Math.floor(random() * (random() < 0.1 ? SETTLEMENT_MAX_PAYOUTS_PER_MESSAGE : 8));
+    while (payouts.length < count) {
+      const beneficiary = account(1 + Math.floor(random() * 200));
+      const id = ids[Math.floor(random() * ids.length)]!;
+      if (used.has(`${beneficiary}${ids.indexOf(id)}`)) continue;
+      used.add(`${beneficiary}${ids.indexOf(id)}`);
+      const amount = random() < 0.2 ? (1n << 128n) - 1n - BigInt(payouts.length) : BigInt(1 + Math.floor(random() * 2 ** 52)) * BigInt(1 + Math.floor(random() * 1_000_000));
+      payouts.push({ beneficiary, asset: id, amount });
+    }
+    const input = {
+      version: version as 4 | 5, payouts, fee: asset(relay(), BigInt(1 + Math.floor(random() * 1e9))), surplusTo: pool, topic: Uint8Array.from({ length: 32 }, () => Math.floor(random() * 256)),
+      ...(random() < 0.5 ? { weightLimit: limitedWeight(BigInt(Math.floor(random() * 2 ** 40)), 65_536n) } : {}),
+    };
+    let expected: string;
+    try { expected = Buffer.from(encodeXcm(buildSettlementXcm(input))).toString('hex'); } catch (error) {
+      assert.ok(isCodedError(error, 'XCM_INVALID_AMOUNT'), `seed ${SEED}: only totals beyond u128 may fail, got ${String(error)}`);
+      assert.throws(() => encodeSettlementXcm(input), (thrown: unknown) => isCodedError(thrown, 'XCM_INVALID_AMOUNT'));
+      continue;
+    }
+    assert.is(Buffer.from(encodeSettlementXcm(input)).toString('hex'), expected, `seed ${SEED}, case ${i}`);
+    assert.is(Buffer.from(encodeXcmWithRegistry(buildSettlementXcm(input))).toString('hex'), expected, `seed ${SEED}, case ${i}`);
+  }
 });
 
 test.run();

@@ -42,6 +42,11 @@ export const nodeFrameCipher: FrameCipher<KeyObject> = {
   nextKey(key) {
     return importTrafficKey(new Uint8Array(hkdfSync('sha256', key, EMPTY_SALT, REKEY_INFO, AEAD_KEY_BYTES)));
   },
+  allocateFrame(byteLength) {
+    // A plain Uint8Array over node's pool (no zero-fill, no allocation of its own); not a Buffer, whose slice() would not copy.
+    const pooled = Buffer.allocUnsafe(byteLength);
+    return new Uint8Array(pooled.buffer, pooled.byteOffset, byteLength);
+  },
   destroyKey() {
     // A KeyObject cannot be wiped from JavaScript; dropping the reference is all node allows.
   },

@@ -19,7 +19,7 @@ import { dirname, join } from 'node:path';
 import { CodedError } from '../../errors/index.js';
 import { NODE_STORAGE, fsyncDirectory, writeFully, type JournalStorage } from './durable-fs.js';
 import { GroupCommitter, type CommitBatch, type GroupCommitStats } from './group-commit.js';
-import type { AppendReceipt, Journal, JournalAnchor, JournalRecord } from './journal.js';
+import type { AdmittedRange, AppendReceipt, Journal, JournalAnchor, JournalRecord, JournalWatcher } from './journal.js';
 import { JOURNAL_LIMITS } from './limits.js';
 import {
   GENESIS_CHAIN_MAC,
@@ -146,6 +146,7 @@ export class FileJournal implements Journal {
   #writing: WritingFile | undefined;
   #nextSequence: number;
   #durableSequence: number;
+  #watcher: JournalWatcher | undefined;
   #closing: Promise<void> | undefined;
 
   private constructor(
@@ -171,6 +172,9 @@ export class FileJournal implements Journal {
     this.#committer = new GroupCommitter((batch) => this.#writeBatch(batch), {
       batchBytesMax: JOURNAL_LIMITS.batchBytesMax,
       pendingBytesMax: JOURNAL_LIMITS.pendingBytesMax,
+    }, {
+      durable: () => this.#watcher?.durable(this.#durableSequence),
+      failed: (error) => this.#watcher?.failed(error),
     });
     this.openReport = report;
   }
@@ -294,6 +298,12 @@ export class FileJournal implements Journal {
   }
 
   append(records: readonly Uint8Array[]): Promise<AppendReceipt> {
+    const { firstSequence, lastSequence } = this.admit(records);
+    const chainMac = Buffer.from(this.#sealPrevMac);
+    return this.#committer.whenDurable().then(() => ({ firstSequence, lastSequence, chainMac }));
+  }
+
+  admit(records: readonly Uint8Array[]): AdmittedRange {
     this.#assertWritable();
     if (!Array.isArray(records) || records.length < 1 || records.length > JOURNAL_LIMITS.recordsPerAppendMax) {
       throw new CodedError('JOURNAL_APPEND_INVALID', `got ${Array.isArray(records) ? records.length : typeof records} records, limit ${JOURNAL_LIMITS.recordsPerAppendMax}`);
@@ -309,9 +319,11 @@ export class FileJournal implements Journal {
     }
     const firstSequence = this.#nextSequence;
     for (const record of records) this.#seal(record);
-    const lastSequence = this.#nextSequence - 1;
-    const chainMac = Buffer.from(this.#sealPrevMac);
-    return this.#committer.whenDurable().then(() => ({ firstSequence, lastSequence, chainMac }));
+    return { firstSequence, lastSequence: this.#nextSequence - 1 };
+  }
+
+  watch(watcher: JournalWatcher | undefined): void {
+    this.#watcher = watcher;
   }
 
   sync(): Promise<void> {

@@ -16,6 +16,12 @@ export interface CommitBatch<Tag> {
 
 export type BatchSink<Tag> = (batch: CommitBatch<Tag>) => Promise<void>;
 
+/** Told synchronously of each batch that became durable, in order, and of the failure that stops the committer. */
+export interface CommitObserver {
+  durable(batch: { readonly firstSequence: number; readonly lastSequence: number; readonly records: number }): void;
+  failed(error: Error): void;
+}
+
 export interface GroupCommitLimits {
   /** Capacity of one batch buffer. */
   readonly batchBytesMax: number;
@@ -61,6 +67,7 @@ function createDeferred(): Deferred {
 export class GroupCommitter<Tag> {
   readonly #sink: BatchSink<Tag>;
   readonly #limits: GroupCommitLimits;
+  readonly #observer: CommitObserver | undefined;
   /** Closed batches waiting for their turn, oldest first. */
   readonly #queue: Batch<Tag>[] = [];
   readonly #pool: Buffer[] = [];
@@ -71,10 +78,11 @@ export class GroupCommitter<Tag> {
   #pendingBytes = 0;
   #stats = { batches: 0, records: 0, bytes: 0 };
 
-  constructor(sink: BatchSink<Tag>, limits: GroupCommitLimits) {
+  constructor(sink: BatchSink<Tag>, limits: GroupCommitLimits, observer?: CommitObserver) {
     if (!(limits.batchBytesMax > 0 && limits.pendingBytesMax >= limits.batchBytesMax)) throw new Error('assertion: group commit limits');
     this.#sink = sink;
     this.#limits = limits;
+    this.#observer = observer;
   }
 
   /** Bytes committed and not yet durable. */
@@ -145,6 +153,7 @@ export class GroupCommitter<Tag> {
     this.#current = undefined;
     this.#inFlight = undefined;
     for (const batch of batches) batch?.deferred?.reject(error);
+    this.#observer?.failed(error);
   }
 
   #newBatch(tag: Tag): Batch<Tag> {
@@ -194,5 +203,6 @@ export class GroupCommitter<Tag> {
     if (this.#pool.length < POOLED_BUFFERS_MAX) this.#pool.push(batch.buffer);
     this.#pump();
     batch.deferred?.resolve();
+    if (batch.records > 0) this.#observer?.durable({ firstSequence: batch.firstSequence, lastSequence: batch.lastSequence, records: batch.records });
   }
 }

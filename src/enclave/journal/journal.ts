@@ -34,6 +34,29 @@ export interface AppendReceipt {
   readonly chainMac: Uint8Array;
 }
 
+/** The sequence numbers an admission assigned. */
+export interface AdmittedRange {
+  readonly firstSequence: number;
+  readonly lastSequence: number;
+}
+
+/**
+ * Learns of durability without a promise per append: `durable` is called with the new
+ * durableSequence each time it advances (in order, synchronously with the batch completing),
+ * `failed` once when the journal fails.
+ */
+export interface JournalWatcher {
+  durable(durableSequence: number): void;
+  failed(error: Error): void;
+}
+
+/** How appends were grouped so far: a batch is one write and one fdatasync (or one publish). */
+export interface JournalStats {
+  readonly batches: number;
+  readonly records: number;
+  readonly bytes: number;
+}
+
 /** A trusted point on the chain, kept inside a sealed snapshot. */
 export interface JournalAnchor {
   readonly sequence: number;
@@ -47,6 +70,8 @@ export interface Journal {
   readonly durableSequence: number;
   /** The lowest sequence still held (records before it were pruned); equals nextSequence when empty. */
   readonly firstSequence: number;
+  /** Batches made durable so far; no secret (the host sees the writes anyway). */
+  readonly stats: JournalStats;
 
   /**
    * Admits records synchronously: a refused append throws a CodedError and assigns nothing;
@@ -54,6 +79,15 @@ export interface Journal {
    * The promise resolves only once every record is durable, in sequence order.
    */
   append(records: readonly Uint8Array[]): Promise<AppendReceipt>;
+
+  /**
+   * Admits records exactly as `append` does, without creating a promise: the hot path learns
+   * of their durability through the watcher instead.
+   */
+  admit(records: readonly Uint8Array[]): AdmittedRange;
+
+  /** Sets the one watcher (replacing any earlier one; undefined removes it). */
+  watch(watcher: JournalWatcher | undefined): void;
 
   /** Resolves once every record admitted before the call is durable. */
   sync(): Promise<void>;

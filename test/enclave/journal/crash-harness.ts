@@ -143,7 +143,8 @@ async function verifyRestart(scenario: CrashScenario, cycle: number, dataDir: st
  */
 async function losePageCacheTail(dataDir: string, mustSurvive: number, random: ReturnType<typeof prng>): Promise<number> {
   const directory = join(dataDir, 'journal');
-  const newest = (await readdir(directory)).filter((name) => name.endsWith('.journal')).sort().at(-1);
+  const names = await readdir(directory).catch(() => [] as string[]);
+  const newest = names.filter((name) => name.endsWith('.journal')).sort().at(-1);
   if (newest === undefined) return 0;
   const path = join(directory, newest);
   const bytes = await readFile(path);

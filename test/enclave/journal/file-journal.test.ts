@@ -400,6 +400,38 @@ test('bounds: oversize, empty and overloaded appends are refused without consumi
   });
 });
 
+test('admit + watch: no promise per record; the watcher hears each group, in order, once durable', async () => {
+  await withTempDir(async (dir) => {
+    const storage = new InstrumentedStorage();
+    storage.delayMs = 2;
+    const journal = await FileJournal.open({ directory: dir, sealingKey: KEY, storage });
+    const heard: number[] = [];
+    const failures: Error[] = [];
+    journal.watch({ durable: (sequence) => { heard.push(sequence); assert.is(journal.durableSequence, sequence); }, failed: (error) => failures.push(error) });
+    const admitted = 3000;
+    for (let index = 0; index < admitted; index++) {
+      const range = journal.admit([payloadFor(index + 1, SEED)]);
+      assert.equal(range, { firstSequence: index + 1, lastSequence: index + 1 });
+      if (index % 100 === 99) await ticks(1);
+    }
+    assert.ok(heard.every((sequence) => sequence <= admitted));
+    await journal.sync();
+    assert.is(heard.at(-1), admitted, 'the last group reported the last record');
+    assert.ok(heard.every((sequence, index) => index === 0 || sequence > heard[index - 1]!), 'strictly increasing');
+    assert.is(heard.length, storage.datasyncs, 'one report per group');
+    assert.is(storage.writes, storage.datasyncs, 'one write per fdatasync');
+    assert.ok(storage.datasyncs * 10 < admitted, `${storage.datasyncs} fdatasyncs for ${admitted} records`);
+    assert.equal((await readAll(journal)).map((record) => record.sequence), Array.from({ length: admitted }, (_, index) => index + 1));
+    storage.failNextDatasync = new Error('EIO: simulated');
+    journal.admit([payloadFor(admitted + 1, SEED)]);
+    await codedFailure(() => journal.sync(), 'JOURNAL_IO_FAILED');
+    assert.is(failures.length, 1);
+    assert.is(heard.at(-1), admitted, 'the failed group is never reported durable');
+    await codedFailure(() => journal.admit([payloadFor(admitted + 2, SEED)]), 'JOURNAL_IO_FAILED');
+    await journal.close();
+  });
+});
+
 test('an fdatasync failure fails pending and later appends; reopening recovers what was written', async () => {
   await withTempDir(async (dir) => {
     const storage = new InstrumentedStorage();

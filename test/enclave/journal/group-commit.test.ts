@@ -1,6 +1,7 @@
 // INVARIANT: one batch is in flight at a time; whatever is committed meanwhile goes out as the
 // next batch; batches complete in order; a waiter is released only after its batch's sink
-// resolved; a failure rejects every pending batch and stops the committer.
+// resolved; a failure rejects every pending batch and stops the committer. The observer hears
+// of each durable batch (with records) in order, as it settles, and of the failure once.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { GroupCommitter, type CommitBatch } from '../../../src/enclave/journal/group-commit.js';
@@ -93,6 +94,31 @@ test('a failed batch rejects it and everything after it, and the committer stops
   await committer.whenDurable().then(() => assert.unreachable('must reject'), (error: Error) => assert.is(error.message, 'disk gone'));
   assert.throws(() => committer.reserve(1, 'a'), /assertion/);
   assert.is(flights.length, 1, 'nothing is written after a failure');
+});
+
+test('the observer is told of each durable batch in order, and of a failure once', async () => {
+  const { flights, sink } = manualSink();
+  const heard: string[] = [];
+  const committer = new GroupCommitter(sink, { batchBytesMax: 64, pendingBytesMax: 256 }, {
+    durable: (batch) => heard.push(`${batch.firstSequence}-${batch.lastSequence}/${batch.records}`),
+    failed: (error) => heard.push(`failed: ${error.message}`),
+  });
+  for (let sequence = 1; sequence <= 3; sequence++) void put(committer, 'a', sequence, sequence);
+  void put(committer, 'a', 0);
+  await ticks(2);
+  for (let sequence = 4; sequence <= 5; sequence++) void put(committer, 'a', sequence, sequence);
+  flights[0]!.done();
+  await ticks(2);
+  assert.equal(heard, ['1-3/3'], 'the header-only put adds no record; the second batch is still in flight');
+  flights[1]!.done();
+  await ticks(2);
+  assert.equal(heard, ['1-3/3', '4-5/2']);
+  void put(committer, 'a', 9, 6).catch(() => undefined);
+  await ticks(2);
+  flights[2]!.fail(new Error('disk gone'));
+  await ticks(2);
+  committer.fail(new Error('again'));
+  assert.equal(heard, ['1-3/3', '4-5/2', 'failed: disk gone']);
 });
 
 test('non-consecutive sequences in one batch are a bug', () => {

@@ -1,0 +1,92 @@
+// What the unavoidable per-frame work costs on this machine, one operation at a time on an
+// otherwise idle thread: the real handshake, then each side sealing and opening 1 KiB-bucket
+// frames of typical messages with the shared record layer on node's AES-256-GCM (message
+// encoding and decoding included), and the journal sealing one record (AES-256-GCM + HMAC
+// chain). bench/enclave.ts multiplies these by the frames each command produced to state the
+// floor under the measured throughput: the crypto and codec work alone, with no matching,
+// relaying, scheduling or garbage collection.
+import { randomBytes } from 'node:crypto';
+import { createClientHandshake } from '../client/channel/index.js';
+import { createServerHandshake, loadEnclaveChannelKeys } from '../src/enclave/channel/index.js';
+import { deriveJournalKeys, sealFrameInto } from '../src/enclave/journal/sealing.js';
+import { nodeClientFrameCipher } from '../test/support/node-client-frame-cipher.js';
+
+export interface OperationCostsUs {
+  /** Enclave: seal one execution report (encode + pad + AES-GCM) into a frame. */
+  readonly enclaveSealReport: number;
+  /** Enclave: open one order frame (AES-GCM + unpad + decode + canonical check). */
+  readonly enclaveOpenOrder: number;
+  /** Enclave: seal one ~360-byte command record into the journal batch (AES-GCM + HMAC-SHA256 chain). */
+  readonly journalSealRecord: number;
+  /** Trader: seal one order frame. */
+  readonly clientSealOrder: number;
+  /** Trader: open one report frame. */
+  readonly clientOpenReport: number;
+}
+
+const ROUNDS = 5;
+const PER_ROUND = 10_000;
+
+const FILL_REPORT = {
+  t: 'report', id: 's123456',
+  body: {
+    seq: 123456, kind: 'fill', timeMs: 1_764_050_000_000, market: 'DOT/USDC', orderId: 123456, clientOrderId: 'c123456', side: 'buy', remaining: '0',
+    trade: { tradeId: 77777, market: 'DOT/USDC', orderId: 123456, clientOrderId: 'c123456', side: 'buy', liquidity: 'taker', price: '5', size: '1', fee: '0.0025', feeAsset: 'USDC', timeMs: 1_764_050_000_000 },
+  },
+};
+const ORDER = { t: 'order.place', id: 'q123456', body: { market: 'DOT/USDC', clientOrderId: 'c123456', side: 'buy', type: 'limit', price: '5.00', size: '1.0' } };
+const RECORD_BYTES = 360;
+
+/** Median over rounds of the mean cost of `body` (µs), after one warm-up round. */
+function costUs(body: (index: number) => void): number {
+  const means: number[] = [];
+  let index = 0;
+  for (let round = 0; round <= ROUNDS; round++) {
+    const started = performance.now();
+    for (let i = 0; i < PER_ROUND; i++) body(index++);
+    if (round > 0) means.push(((performance.now() - started) * 1_000) / PER_ROUND);
+  }
+  means.sort((a, b) => a - b);
+  return Number(means[Math.floor(means.length / 2)]!.toFixed(2));
+}
+
+export function measureOperationCosts(): OperationCostsUs {
+  const keys = loadEnclaveChannelKeys({ identitySecretKey: randomBytes(32), keyAgreementSecretKey: randomBytes(32) });
+  const attestationHash = new Uint8Array(randomBytes(32));
+  const handshake = createClientHandshake({
+    enclaveKeyAgreementPublicKey: keys.keyAgreementPublicKey, enclaveIdentityPublicKey: keys.identityPublicKey,
+    attestationHash, traderIdentitySecretKey: new Uint8Array(randomBytes(32)), frameCipher: nodeClientFrameCipher,
+  });
+  const { serverHello, session: server } = createServerHandshake(keys, attestationHash).acceptClientHello(handshake.clientHello);
+  const client = handshake.finish(serverHello);
+  const frames = (ROUNDS + 1) * PER_ROUND;
+
+  const reportFrames: Uint8Array[] = new Array(frames);
+  const enclaveSealReport = costUs((index) => { reportFrames[index] = server.sealMessage(FILL_REPORT); });
+  const clientOpenReport = costUs((index) => { client.openMessage(reportFrames[index]!); });
+  const orderFrames: Uint8Array[] = new Array(frames);
+  const clientSealOrder = costUs((index) => { orderFrames[index] = client.sealMessage(ORDER); });
+  const enclaveOpenOrder = costUs((index) => { server.openMessage(orderFrames[index]!); });
+
+  const journalKeys = deriveJournalKeys(new Uint8Array(randomBytes(32)));
+  const segmentKey = randomBytes(32);
+  const batch = Buffer.alloc(1024 * 1024);
+  const record = randomBytes(RECORD_BYTES);
+  let previousMac: Uint8Array = new Uint8Array(32);
+  let offset = 0;
+  const journalSealRecord = costUs((index) => {
+    if (offset + RECORD_BYTES + 128 > batch.length) offset = 0;
+    const length = sealFrameInto(batch, offset, segmentKey, journalKeys.macKey, index + 1, previousMac, record);
+    previousMac = batch.subarray(offset + length - 32, offset + length);
+    offset += length;
+  });
+  return { enclaveSealReport, enclaveOpenOrder, journalSealRecord, clientSealOrder, clientOpenReport };
+}
+
+/** The crypto and codec floor of one command producing `framesBack` frames to traders. */
+export function floorPerCommandUs(costs: OperationCostsUs, framesBack: number): { enclave: number; client: number; total: number; commandsPerSecOnTwoCores: number } {
+  const enclave = costs.enclaveOpenOrder + costs.journalSealRecord + framesBack * costs.enclaveSealReport;
+  const client = costs.clientSealOrder + framesBack * costs.clientOpenReport;
+  const total = enclave + client;
+  return { enclave: Number(enclave.toFixed(1)), client: Number(client.toFixed(1)), total: Number(total.toFixed(1)), commandsPerSecOnTwoCores: Math.round(2e6 / total) };
+}

@@ -1,0 +1,187 @@
+// DarkpoolClient end to end against the real enclave worker behind a websocket relay on
+// 127.0.0.1: attestation verdicts and refusals, two traders crossing (both see their fill,
+// balances move by price and fees), cancel / edit / cancel-all / the dead-man switch, and
+// rejects arriving as DarkpoolErrors with the enclave's codes.
+import { Decimal } from 'decimal.js';
+import { filter, firstValueFrom, take, timeout, toArray } from 'rxjs';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { DarkpoolClient, DarkpoolError, isDarkpoolError, type Order } from '../../../client/sdk/index.js';
+import { nodeTransport } from '../../../client/sdk/node-transport.js';
+import { ERRORS, type ErrorName } from '../../../src/errors/index.js';
+import { Prng } from '../../support/prng.js';
+import { seedFrom } from '../../support/enclave-trader.js';
+import { eventually, startVenue, venueClient, VENUE_MARKET, type Venue } from '../../support/client-venue.js';
+
+const SYMBOL = VENUE_MARKET.id;
+let venue: Venue;
+const open: DarkpoolClient[] = [];
+
+async function client(seed: number, options: Parameters<typeof venueClient>[2] = {}): Promise<DarkpoolClient> {
+  const created = await venueClient(venue, seed, options);
+  open.push(created);
+  return created;
+}
+
+async function rejects(run: () => Promise<unknown>, name: ErrorName, origin: DarkpoolError['origin']): Promise<DarkpoolError> {
+  try {
+    await run();
+  } catch (error) {
+    assert.ok(isDarkpoolError(error, name), `expected ${name}, got ${String(error)}`);
+    assert.is(error.code, ERRORS[name].code);
+    assert.is(error.origin, origin, `${name} from the ${origin}`);
+    return error;
+  }
+  assert.unreachable(`expected ${name}`);
+  throw new Error('unreachable');
+}
+
+test.before(async () => {
+  venue = await startVenue();
+});
+
+test('connect verifies the attestation: a dev enclave is accepted only with the opt-in, and says so', async () => {
+  const trader = await client(1);
+  const verdict = trader.attestation!;
+  assert.ok(verdict.ok);
+  assert.is(verdict.kind, 'dev');
+  assert.is(verdict.insecure, true);
+  assert.ok(verdict.checks.some((check) => check.name === 'dev-signature' && check.outcome === 'passed'));
+  assert.is(trader.connectionState, 'open');
+  assert.equal(trader.market(SYMBOL).tickSize, VENUE_MARKET.tickSize);
+  assert.is(trader.lastSeq, 0, 'a fresh account starts at seq 0');
+  const options = { url: venue.url, secretKey: seedFrom(new Prng(2)), transport: nodeTransport };
+  await rejects(() => new DarkpoolClient({ ...options, policy: {} }).connect(), 'ATTESTATION_DEV_NOT_ALLOWED', 'client');
+  await rejects(() => new DarkpoolClient({ ...options, policy: { dev: { allowInsecureDevAttestation: false, rootPublicKeyHex: venue.devRootHex } } }).connect(), 'ATTESTATION_DEV_NOT_ALLOWED', 'client');
+  await rejects(() => new DarkpoolClient({ ...options, policy: { dev: { allowInsecureDevAttestation: true, rootPublicKeyHex: '11'.repeat(32) } } }).connect(), 'ATTESTATION_DEV_ROOT_MISMATCH', 'client');
+  await rejects(() => new DarkpoolClient({ ...options, policy: venue.policy, url: 'http://127.0.0.1:1' }).connect(), 'CLIENT_HTTP_FAILED', 'gateway');
+  assert.throws(() => new DarkpoolClient({ ...options, policy: venue.policy, secretKey: 'abc' }), (error: unknown) => isDarkpoolError(error, 'CLIENT_KEY_INVALID'));
+  assert.throws(() => new DarkpoolClient({ ...options, policy: venue.policy, url: 'ftp://x' }), (error: unknown) => isDarkpoolError(error, 'CLIENT_OPTIONS_INVALID'));
+  await rejects(() => trader.fetchMyTrades().then(() => new DarkpoolClient({ ...options, policy: venue.policy }).fetchBalance()), 'CLIENT_NOT_CONNECTED', 'client');
+  const answering = (status: number, body: string) => async () => ({ ok: status < 300, status, text: async () => body });
+  await rejects(() => new DarkpoolClient({ ...options, policy: venue.policy, fetch: answering(200, 'not json') }).connect(), 'CLIENT_HTTP_BAD_RESPONSE', 'gateway');
+  await rejects(() => new DarkpoolClient({ ...options, policy: venue.policy, fetch: answering(200, '[{"id":"X"}]') }).connect(), 'CLIENT_HTTP_BAD_RESPONSE', 'gateway');
+  await rejects(() => new DarkpoolClient({ ...options, policy: venue.policy, fetch: answering(503, '') }).connect(), 'CLIENT_HTTP_FAILED', 'gateway');
+  await rejects(() => new DarkpoolClient({ ...options, policy: venue.policy, fetch: answering(200, '['.padEnd(2_000_000, ' ')) }).connect(), 'CLIENT_HTTP_BAD_RESPONSE', 'gateway');
+  const markets = await (await fetch(`${venue.url}/v1/markets`)).text();
+  const forged = async (url: string) => ({ ok: true, status: 200, text: async () => (url.endsWith('/v1/markets') ? markets : venue.host.bundle.replace(/"signatureHex":"(.)/, (_match, first: string) => `"signatureHex":"${first === '0' ? '1' : '0'}`)) });
+  await rejects(() => new DarkpoolClient({ ...options, policy: venue.policy, fetch: forged }).connect(), 'ATTESTATION_DEV_SIGNATURE_INVALID', 'client');
+});
+
+test('a resting order and a crossing one: both sides see their fill, balances move by price and fees', async () => {
+  const maker = await client(11);
+  const taker = await client(12);
+  await venue.fund(maker.accountId, { DOT: '100', USDC: '1000' });
+  await venue.fund(taker.accountId, { DOT: '100', USDC: '1000' });
+  const makerTrades = firstValueFrom(maker.watchMyTrades(SYMBOL).pipe(take(1), timeout(5_000)));
+  const takerTrades = firstValueFrom(taker.watchMyTrades().pipe(take(1), timeout(5_000)));
+  const makerOrders = firstValueFrom(maker.watchOrders(SYMBOL).pipe(take(2), toArray(), timeout(5_000)));
+
+  const resting = await maker.createOrder(SYMBOL, 'limit', 'sell', '2.0', '5.00', { clientOrderId: 'maker-1' });
+  assert.equal([resting.status, resting.price, resting.amount, resting.clientOrderId], ['open', '5', '2', 'maker-1']);
+  const crossing = await taker.createOrder(SYMBOL, 'limit', 'buy', '1.5', '5.10');
+  const makerFill = await makerTrades;
+  const takerFill = await takerTrades;
+  assert.equal([makerFill.side, makerFill.takerOrMaker, makerFill.price, makerFill.amount, makerFill.order], ['sell', 'maker', '5', '1.5', resting.id]);
+  assert.equal([takerFill.side, takerFill.takerOrMaker, takerFill.price, takerFill.amount, takerFill.order], ['buy', 'taker', '5', '1.5', crossing.id]);
+  assert.is(makerFill.id, takerFill.id, 'one trade, seen from both sides');
+  const notional = new Decimal('5').times('1.5');
+  assert.is(takerFill.cost, notional.toFixed());
+  assert.is(takerFill.fee.cost, notional.times(VENUE_MARKET.takerFeeBps).div(10_000).toFixed());
+  const orderUpdates = await makerOrders;
+  assert.equal(orderUpdates.map((order: Order) => [order.id, order.status, order.filled, order.remaining]), [[resting.id, 'open', '0', '2'], [resting.id, 'open', '1.5', '0.5']]);
+
+  const makerBalance = await maker.fetchBalance();
+  const takerBalance = await taker.fetchBalance();
+  assert.equal(makerBalance.assets.DOT, { free: '98', used: '0.5', total: '98.5', settling: '0' });
+  assert.is(makerBalance.assets.USDC!.settling, notional.minus(notional.times(VENUE_MARKET.makerFeeBps).div(10_000)).toFixed());
+  assert.is(takerBalance.assets.DOT!.settling, '1.5');
+  assert.is(takerBalance.assets.USDC!.free, new Decimal('1000').minus(notional).minus(takerFill.fee.cost).toFixed());
+  assert.is(takerBalance.assets.USDC!.used, '0', 'nothing stays reserved once the buy is filled');
+  await eventually(() => maker.store.state.balances.DOT?.used === '0.5' && !maker.store.state.balancesStale, 'the store refreshed the maker balances');
+  assert.equal(maker.store.openOrders(SYMBOL).map((order) => [order.id, order.filled, order.remaining]), [[resting.id, '1.5', '0.5']]);
+  assert.ok((await taker.fetchMyTrades(SYMBOL)).some((trade) => trade.id === takerFill.id));
+});
+
+test('edit, cancel and cancel-all change the book as asked', async () => {
+  const trader = await client(21);
+  await venue.fund(trader.accountId, { USDC: '1000' });
+  const order = await trader.createOrder(SYMBOL, 'limit', 'buy', '1', '4.00');
+  await trader.editOrder(order.id, SYMBOL, { price: '4.10', amount: '2' });
+  await eventually(() => trader.store.state.openOrders[order.id]?.remaining === '2', 'the amended report arrived');
+  const [fetched] = await trader.fetchOpenOrders(SYMBOL);
+  assert.equal([fetched!.id, fetched!.price, fetched!.remaining], [order.id, '4.1', '2']);
+  const cancelled = firstValueFrom(trader.watchOrders().pipe(take(2), toArray(), timeout(5_000)));
+  assert.equal(await trader.cancelOrder(order.id, SYMBOL), { id: order.id });
+  assert.equal((await cancelled).map((update) => [update.id, update.status, update.reason]), [[order.id, 'open', 'user'], [order.id, 'canceled', 'user']]);
+  assert.is(trader.store.state.openOrders[order.id], undefined);
+  await rejects(() => trader.cancelOrder(order.id, SYMBOL), 'ORDER_NOT_FOUND', 'enclave');
+  for (const price of ['3.00', '3.10', '3.20']) await trader.createOrder(SYMBOL, 'limit', 'buy', '1', price);
+  await trader.createOrder(SYMBOL, 'limit', 'buy', '1', '3.30', { clientOrderId: 'by-client-id' });
+  await trader.cancelOrder('', SYMBOL, { clientOrderId: 'by-client-id' });
+  assert.equal(await trader.cancelAllOrders(SYMBOL), { cancelled: 3 });
+  assert.equal(await trader.fetchOpenOrders(), []);
+  assert.equal(await trader.cancelAllOrders(), { cancelled: 0 });
+});
+
+test('the dead-man switch: heartbeats keep orders alive; silence cancels them; 0 disarms', async () => {
+  const trader = await client(31);
+  const observer = await client(31);
+  await venue.fund(trader.accountId, { USDC: '1000' });
+  await trader.createOrder(SYMBOL, 'limit', 'buy', '1', '2.00');
+  assert.equal(await trader.cancelAllOrdersAfter(800), { afterMs: 800 });
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  assert.is((await observer.fetchOpenOrders()).length, 1, 'heartbeats every 266 ms kept the order for over two intervals');
+  const closedAt = Date.now();
+  await trader.close();
+  await eventually(async () => (await observer.fetchOpenOrders()).length === 0, 'the dead-man cancelled after the heartbeats stopped', 5_000);
+  assert.ok(Date.now() - closedAt >= 500, 'not before the interval ran out');
+  await observer.createOrder(SYMBOL, 'limit', 'buy', '1', '2.00');
+  await observer.cancelAllOrdersAfter(300);
+  assert.equal(await observer.cancelAllOrdersAfter(0), { afterMs: 0 });
+  await new Promise((resolve) => setTimeout(resolve, 700));
+  assert.is((await observer.fetchOpenOrders()).length, 1, 'disarmed: the order stays');
+  await rejects(() => observer.cancelAllOrdersAfter(50), 'CLIENT_DEAD_MAN_INVALID', 'client');
+});
+
+test('rejects carry the enclave codes; client checks fail before anything is sent', async () => {
+  const broke = await client(41);
+  await rejects(() => broke.createOrder(SYMBOL, 'limit', 'buy', '1', '5'), 'ESCROW_INSUFFICIENT_FUNDS', 'enclave');
+  await rejects(() => broke.withdraw('USDC', '1'), 'ESCROW_INSUFFICIENT_FUNDS', 'enclave');
+  await rejects(() => broke.request('order.place', { market: SYMBOL, clientOrderId: 'raw1', side: 'buy', type: 'limit', size: '1', price: '5.001' }), 'DECIMAL_TOO_MANY_DECIMALS', 'enclave');
+  await rejects(() => broke.request('order.place', { market: SYMBOL, clientOrderId: 'raw2', side: 'buy', type: 'limit', size: '1.05', price: '5' }), 'DECIMAL_TOO_MANY_DECIMALS', 'enclave');
+  await rejects(() => broke.request('order.place', { market: SYMBOL, clientOrderId: 'raw3', side: 'buy', type: 'limit', size: '1', price: '1e1' }), 'DECIMAL_EXPONENT', 'enclave');
+  await rejects(() => broke.request('order.place', { market: 'NOPE/USDC', clientOrderId: 'raw4', side: 'buy', type: 'limit', size: '1', price: '5' }), 'REQUEST_MARKET_UNKNOWN', 'enclave');
+  await rejects(() => broke.createOrder(SYMBOL, 'limit', 'buy', '1', '5.001'), 'CLIENT_PRICE_OFF_TICK', 'client');
+  await rejects(() => broke.createOrder(SYMBOL, 'limit', 'buy', '1.05', '5'), 'CLIENT_SIZE_OFF_LOT', 'client');
+  await rejects(() => broke.createOrder('NOPE/USDC', 'limit', 'buy', '1', '5'), 'CLIENT_MARKET_UNKNOWN', 'client');
+  await rejects(() => broke.withdraw('BTC', '1'), 'CLIENT_ASSET_UNKNOWN', 'client');
+  const funded = await client(42);
+  await venue.fund(funded.accountId, { DOT: '10', USDC: '100' });
+  await funded.createOrder(SYMBOL, 'limit', 'sell', '1', '7.00', { clientOrderId: 'dup' });
+  await rejects(() => funded.createOrder(SYMBOL, 'limit', 'sell', '1', '7.00', { clientOrderId: 'dup' }), 'CLIENT_ORDER_ID_DUPLICATE', 'enclave');
+  await rejects(() => funded.createOrder(SYMBOL, 'limit', 'buy', '1', '7.00', { postOnly: true }), 'POST_ONLY_WOULD_TRADE', 'enclave');
+  await rejects(() => funded.createOrder(SYMBOL, 'peg', 'sell', '1', undefined, { offsetTicks: 1 }), 'REFERENCE_UNAVAILABLE', 'enclave');
+  await rejects(() => funded.createOrder(SYMBOL, 'midpoint', 'buy', '1'), 'ESCROW_CAP_REQUIRED', 'enclave');
+  await rejects(() => funded.editOrder('999', SYMBOL, { amount: '2' }), 'ORDER_NOT_FOUND', 'enclave');
+  assert.equal(funded.store.state.placements, {}, 'refused placements are forgotten');
+});
+
+test('withdraw debits the balance and reports it in decimals', async () => {
+  const trader = await client(51);
+  await venue.fund(trader.accountId, { USDC: '100' });
+  const reports = firstValueFrom(trader.watchReports().pipe(filter((report) => report.kind === 'withdrawal'), take(1), timeout(5_000)));
+  const withdrawal = await trader.withdraw('USDC', '12.500000');
+  assert.equal([withdrawal.asset, withdrawal.amount], ['USDC', '12.5']);
+  assert.match(withdrawal.id, /^w\d+$/);
+  const report = await reports;
+  assert.equal([report.kind, report.asset, report.amount, report.status, report.batchId], ['withdrawal', 'USDC', '12.5', 'debited', withdrawal.id]);
+  assert.is((await trader.fetchBalance()).assets.USDC!.free, '87.5');
+});
+
+test.after(async () => {
+  for (const trader of open) await trader.close();
+  await venue.close();
+});
+
+test.run();
