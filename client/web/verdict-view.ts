@@ -18,7 +18,8 @@ export const VERIFICATION_NOTE = 'Verified in this browser by the page\'s own co
 
 export function headlineOf(verdict: AttestationVerdict): VerdictHeadline {
   if (!verdict.ok) {
-    return { tone: 'bad', title: `REFUSED — ${verdict.failure.name} (${verdict.failure.code})`, detail: `${verdict.failure.message} No session was opened.` };
+    const reason = verdict.failure.message.startsWith(`${verdict.failure.name} (`) ? verdict.failure.message.slice(verdict.failure.message.indexOf(': ') + 2) : verdict.failure.message;
+    return { tone: 'bad', title: `REFUSED — ${verdict.failure.name} (${verdict.failure.code})`, detail: `${reason} No session was opened.` };
   }
   if (verdict.insecure) {
     return {

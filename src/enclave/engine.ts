@@ -52,11 +52,19 @@ export interface WithdrawalOrder {
   readonly atoms: bigint;
 }
 
+/** One execution report for one account's stream, with its canonical JSON (serialized once, here). */
+export interface AccountReport {
+  readonly account: string;
+  readonly report: ReportBody;
+  /** JSON.stringify(report): what the account's stream keeps and what is sealed to its sessions. */
+  readonly json: string;
+}
+
 export interface EngineOutput {
   /** Set when the command carried a request. */
   readonly outcome: RequestOutcome | undefined;
   /** Execution reports, each for one account's stream, in order. */
-  readonly reports: readonly { readonly account: string; readonly report: ReportBody }[];
+  readonly reports: readonly AccountReport[];
   /** The fills this command produced, for settlement's records. */
   readonly fills: readonly FillEvent[];
   /** Set by closeWindow: one net per (account, asset) that traded. */
@@ -69,16 +77,28 @@ export interface EngineConfig {
   readonly feeAccount: string;
 }
 
+/**
+ * An account's recent streams, kept as JSON text (oldest first) rather than object graphs: a
+ * report outlives many young-generation collections, and one string per report is far cheaper
+ * to promote and to mark than the objects it was built from.
+ */
 interface AccountState {
   reportSeq: number;
-  reports: ReportBody[];
-  trades: TradeWire[];
+  reports: string[];
+  trades: string[];
+}
+
+/** The snapshot form of an account's streams: parsed, so the snapshot bytes do not depend on how they are held. */
+interface AccountSnapshot {
+  readonly reportSeq: number;
+  readonly reports: ReportBody[];
+  readonly trades: TradeWire[];
 }
 
 interface EngineSnapshotBody {
   readonly matcher: MatcherSnapshot;
   readonly escrow: EscrowSnapshot;
-  readonly accounts: [string, AccountState][];
+  readonly accounts: [string, AccountSnapshot][];
   readonly massQuotes: [string, number[]][];
   readonly deposits: string[];
   readonly nextMatcherSeq: number;
@@ -176,7 +196,9 @@ export class EnclaveEngine {
   reportsAfter(account: string, afterSeq: number): { reports: readonly ReportBody[]; lastSeq: number; complete: boolean } {
     const state = this.accounts.get(account);
     if (state === undefined) return { reports: [], lastSeq: 0, complete: true };
-    const reports = state.reports.filter((report) => report.seq > afterSeq);
+    // The stream holds consecutive seqs ending at reportSeq.
+    const firstKept = state.reportSeq - state.reports.length + 1;
+    const reports = state.reports.slice(Math.max(0, afterSeq + 1 - firstKept)).map((json) => JSON.parse(json) as ReportBody);
     const complete = afterSeq >= state.reportSeq || (reports.length > 0 && reports[0]!.seq === afterSeq + 1);
     return { reports, lastSeq: state.reportSeq, complete };
   }
@@ -193,7 +215,7 @@ export class EnclaveEngine {
   }
 
   trades(account: string): readonly TradeWire[] {
-    return this.accounts.get(account)?.trades ?? [];
+    return (this.accounts.get(account)?.trades ?? []).map((json) => JSON.parse(json) as TradeWire);
   }
 
   balances(account: string): BalanceWire[] {
@@ -211,7 +233,11 @@ export class EnclaveEngine {
     const body: EngineSnapshotBody = {
       matcher: this.matcher.snapshot(),
       escrow: this.escrow.snapshot(),
-      accounts: [...this.accounts].sort(([a], [b]) => (a < b ? -1 : 1)),
+      accounts: [...this.accounts].sort(([a], [b]) => (a < b ? -1 : 1)).map(([account, state]) => [account, {
+        reportSeq: state.reportSeq,
+        reports: state.reports.map((json) => JSON.parse(json) as ReportBody),
+        trades: state.trades.map((json) => JSON.parse(json) as TradeWire),
+      }]),
       massQuotes: [...this.massQuotes].sort(([a], [b]) => (a < b ? -1 : 1)),
       deposits: [...this.deposits].sort(),
       nextMatcherSeq: this.nextMatcherSeq,
@@ -226,7 +252,11 @@ export class EnclaveEngine {
     const engine = new EnclaveEngine(config);
     engine.matcher = Matcher.restore(body.matcher);
     engine.escrow = EscrowLedger.restore(body.escrow, engine.markets, config.feeAccount);
-    engine.accounts = new Map(body.accounts);
+    engine.accounts = new Map(body.accounts.map(([account, state]) => [account, {
+      reportSeq: state.reportSeq,
+      reports: state.reports.map((report) => JSON.stringify(report)),
+      trades: state.trades.map((trade) => JSON.stringify(trade)),
+    }]));
     engine.massQuotes = new Map(body.massQuotes);
     engine.deposits = new Set(body.deposits);
     engine.nextMatcherSeq = body.nextMatcherSeq;
@@ -386,7 +416,7 @@ export class EnclaveEngine {
             fee: edge.formatQuoteAtoms(fee), feeAsset: market.quote, timeMs: event.timeMs,
           };
           const state = this.account(account);
-          state.trades.push(trade);
+          state.trades.push(JSON.stringify(trade));
           if (state.trades.length > ENGINE_LIMITS.tradesPerAccount) state.trades.shift();
           this.report(out, account, { kind: 'fill', timeMs: event.timeMs, market: event.market, orderId, clientOrderId, side, remaining: edge.formatSizeLots(remaining), trade });
         }
@@ -429,9 +459,10 @@ export class EnclaveEngine {
     const state = this.account(account);
     state.reportSeq += 1;
     const report: ReportBody = { seq: state.reportSeq, ...body };
-    state.reports.push(report);
+    const json = JSON.stringify(report);
+    state.reports.push(json);
     if (state.reports.length > ENGINE_LIMITS.reportsPerAccount) state.reports.shift();
-    out.reports.push({ account, report });
+    out.reports.push({ account, report, json });
   }
 
   private account(account: string): AccountState {
@@ -446,7 +477,7 @@ export class EnclaveEngine {
 
 interface MutableOutput {
   outcome: RequestOutcome | undefined;
-  reports: { account: string; report: ReportBody }[];
+  reports: AccountReport[];
   fills: FillEvent[];
   window: { number: number; nets: readonly WindowNet[] } | undefined;
   withdrawals: WithdrawalOrder[];

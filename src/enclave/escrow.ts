@@ -77,7 +77,7 @@ export class EscrowLedger {
 
   constructor(
     private readonly markets: ReadonlyMap<string, MarketSpec>,
-    /** The venue's account; fees accrue to it as receipts and settle like any other. */
+    /** The venue's account; fees accrue to it and stay in escrow (see closeWindow). */
     readonly feeAccount: string,
     private readonly limits: EscrowLimits = DEFAULT_ESCROW_LIMITS,
   ) {}
@@ -211,6 +211,8 @@ export class EscrowLedger {
   /**
    * Closes the settlement window: each (account, asset) with receipts gets one net payout,
    * max(0, receipts − spends), and min(receipts, spends) returns to its available balance.
+   * The venue's fee account is never paid out: its fees stay in escrow, where they fund the
+   * chain fees of settlement messages.
    * Sorted by account then asset, so batches built from it are deterministic.
    */
   closeWindow(): WindowNet[] {
@@ -218,7 +220,8 @@ export class EscrowLedger {
     for (const [account, assets] of this.balances) {
       for (const [asset, entry] of assets) {
         if (entry.receipts === 0n && entry.spends === 0n) continue;
-        const payout = entry.receipts > entry.spends ? entry.receipts - entry.spends : 0n;
+        const keepsReceipts = account === this.feeAccount;
+        const payout = !keepsReceipts && entry.receipts > entry.spends ? entry.receipts - entry.spends : 0n;
         const returned = entry.receipts - payout;
         entry.available += returned;
         entry.receipts = 0n;

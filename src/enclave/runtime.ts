@@ -21,10 +21,10 @@ import { CodedError, isCodedError } from '../errors/index.js';
 import { buildMarketSpec } from '../matching/market-spec.js';
 import type { FillEvent, MarketSpecInput } from '../matching/types.js';
 import { attestationBundleDigest, serializeAttestationBundle, type AttestationBundle } from '../protocol/attestation-bundle.js';
-import { encodeMessageText, type ChannelMessage, type OutgoingMessage } from '../protocol/message-codec.js';
+import type { ChannelMessage, OutgoingMessage } from '../protocol/message-codec.js';
 import type { ErrorBody, ReportBody } from '../protocol/trading-messages.js';
 import type { AttestationProvider } from './attestation/provider.js';
-import { ENCLAVE_CHANNEL_FAULTS, createServerHandshake, loadEnclaveChannelKeys, type EnclaveChannelKeys, type ServerSession } from './channel/index.js';
+import { createServerHandshake, loadEnclaveChannelKeys, type EnclaveChannelKeys, type ServerSession } from './channel/index.js';
 import { decodeStamped, encodeCommand, stampCommand, timeMsOf, type UnstampedCommand } from './command-codec.js';
 import { EnclaveEngine, type EngineConfig, type EngineOutput, type WithdrawalOrder } from './engine.js';
 import type { WindowNet } from './escrow.js';
@@ -33,6 +33,7 @@ import { FileJournal } from './journal/file-journal.js';
 import { SnapshotStore } from './journal/snapshot-store.js';
 import { loadOrCreateEnclaveKeys, type SealingKeySource } from './keys.js';
 import { parseRequest, type RequestContext, type SessionRequest, type TradingRequest } from './requests.js';
+import { reportMessageText } from './report-envelope.js';
 import { Sequencer, type Clock } from './sequencer.js';
 
 export const RUNTIME_LIMITS = {
@@ -101,10 +102,10 @@ interface Connection {
   cancelOnDisconnect: boolean;
 }
 
-/** Frames for one connection, or reports for every session of one account. */
+/** A message for one connection, or a report (its message text) for every session of one account. */
 type Delivery =
   | { readonly to: 'connection'; readonly connection: Connection; readonly message: OutgoingMessage }
-  | { readonly to: 'account'; readonly account: string; readonly message: OutgoingMessage };
+  | { readonly to: 'account'; readonly account: string; readonly text: string };
 
 interface Release {
   /** Released once this sequence is durable. */
@@ -353,7 +354,7 @@ export class EnclaveRuntime {
         : { t: 'error', id: origin.requestId, body: { code: output.outcome.code, name: output.outcome.name, message: output.outcome.message } };
       deliveries.push({ to: 'connection', connection: origin.connection, message });
     }
-    for (const { account, report } of output.reports) deliveries.push({ to: 'account', account, message: reportMessage(report) });
+    for (const { account, report, json } of output.reports) deliveries.push({ to: 'account', account, text: reportMessageText(report.seq, json) });
     // Released by the journal watcher (#releaseThrough) once the sequence is durable.
     this.#releases.push({ sequence, deliveries, settle: this.#settlementOf(output), durable: onDurable });
     if (sequence - this.#lastSnapshotSequence >= (this.#config.snapshotEveryCommands ?? RUNTIME_DEFAULTS.snapshotEveryCommands)) this.#snapshot(sequence);
@@ -452,13 +453,7 @@ export class EnclaveRuntime {
     }
     const sessions = this.#sessionsByAccount.get(delivery.account);
     if (sessions === undefined) return;
-    if (sessions.size === 1) {
-      for (const connection of sessions) this.#seal(connection, delivery.message);
-      return;
-    }
-    // One report to several sessions of an account: checked and serialized once.
-    const text = encodeMessageText(delivery.message, ENCLAVE_CHANNEL_FAULTS);
-    for (const connection of [...sessions]) this.#seal(connection, text);
+    for (const connection of sessions.size === 1 ? sessions : [...sessions]) this.#seal(connection, delivery.text);
   }
 
   #seal(connection: Connection, message: OutgoingMessage | string): void {

@@ -7,7 +7,6 @@
 // the decoded model must re-encode to exactly the input.
 import { Enum, Struct } from '@polkadot/types';
 import type { Codec } from '@polkadot/types/types';
-import { compactFromU8a } from '@polkadot/util';
 import { CodedError, isCodedError } from '../errors/index.js';
 import type { AccountHex } from './connector.js';
 import {
@@ -438,6 +437,17 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
+/** The value of a leading compact integer, or Infinity for the big-integer mode (always over our limits); missing bytes read as 0. */
+function compactPrefix(bytes: Uint8Array): number {
+  const first = bytes[0] ?? 0;
+  switch (first & 3) {
+    case 0: return first >>> 2;
+    case 1: return (first | ((bytes[1] ?? 0) << 8)) >>> 2;
+    case 2: return ((first | ((bytes[1] ?? 0) << 8) | ((bytes[2] ?? 0) << 16)) >>> 2) + (bytes[3] ?? 0) * 2 ** 22;
+    default: return Infinity;
+  }
+}
+
 /**
  * Decodes a SCALE VersionedXcm (V4 or V5) into the model. Throws a CodedError for anything
  * else: XCM_DECODE_FAILED (malformed, truncated, trailing or non-canonical bytes),
@@ -449,8 +459,8 @@ export function decodeXcm(bytes: Uint8Array): Xcm {
   if (bytes.length > XCM_MAX_MESSAGE_BYTES) throw new CodedError('XCM_MESSAGE_TOO_LARGE', `${bytes.length} bytes, limit ${XCM_MAX_MESSAGE_BYTES}`);
   const version = bytes[0] === INDICES[4].versioned ? 4 : bytes[0] === INDICES[5].versioned ? 5 : undefined;
   if (version === undefined) throw new CodedError('XCM_VERSION_UNSUPPORTED', `version byte ${bytes[0]}`);
-  const [, count] = compactFromU8a(bytes.subarray(1));
-  if (count.gtn(XCM_MAX_INSTRUCTIONS)) throw new CodedError('XCM_MESSAGE_TOO_LARGE', `${count.toString()} instructions, limit ${XCM_MAX_INSTRUCTIONS}`);
+  const count = compactPrefix(bytes.subarray(1));
+  if (count > XCM_MAX_INSTRUCTIONS) throw new CodedError('XCM_MESSAGE_TOO_LARGE', `${count} instructions, limit ${XCM_MAX_INSTRUCTIONS}`);
   let message: Xcm;
   try {
     const versioned = asEnum(xcmRegistry.createType('VersionedXcm', bytes));

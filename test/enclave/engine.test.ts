@@ -69,7 +69,9 @@ test('a crossing order fills, charges fees and settles receipts at window close'
   const bobDot = closed.window!.nets.find((n) => n.account === 'bob' && n.asset === 'DOT')!;
   assert.is(bobDot.payoutAtoms, 10n * MARKET.baseAtomsPerLot);
   const fees = closed.window!.nets.find((n) => n.account === 'fees')!;
-  assert.is(fees.payoutAtoms, 2_500n + 1_000n);
+  assert.is(fees.payoutAtoms, 0n, 'fees stay in escrow');
+  assert.is(fees.returnedAtoms, 2_500n + 1_000n);
+  assert.is(driver.engine.ledger.balance('fees', 'USDC').available, 3_500n);
   driver.engine.checkInvariants();
 });
 
@@ -110,6 +112,30 @@ test('nextExpiryMs is the earliest resting GTT expiry, Infinity without one, and
   assert.is(driver.engine.nextExpiryMs(), 5_000);
   driver.trade('alice', { type: 'order.cancel', market: MARKET.id, order: { clientOrderId: 'g1' } });
   assert.is(driver.engine.nextExpiryMs(), Infinity);
+});
+
+test('the streams kept for resume and queries give back exactly what was reported, in the snapshot too', () => {
+  const driver = funded();
+  const reported: { seq: number }[] = [];
+  const trades: unknown[] = [];
+  for (let i = 0; i < 40; i++) {
+    const output = driver.trade('alice', { type: 'order.place', order: limit(i % 2 === 0 ? 'sell' : 'buy', 500, 1, `s${i}`, { selfTradePrevention: 'decrement' }) });
+    driver.trade('bob', { type: 'order.place', order: limit(i % 2 === 0 ? 'buy' : 'sell', 500, 1, `b${i}`) });
+    for (const { account, report, json } of output.reports) if (account === 'alice') { reported.push(report); assert.is(json, JSON.stringify(report)); }
+  }
+  const alice = driver.engine.reportsAfter('alice', 0);
+  const firstPlaced = reported[0]!.seq;
+  const after = driver.engine.reportsAfter('alice', firstPlaced - 1);
+  assert.equal(after.reports.map((report) => report.seq), Array.from({ length: after.lastSeq - firstPlaced + 1 }, (_, index) => firstPlaced + index), 'consecutive from the one asked for');
+  assert.equal(after.reports.filter((report) => reported.some((r) => r.seq === report.seq)), JSON.parse(JSON.stringify(reported)));
+  assert.is(alice.lastSeq, alice.reports.at(-1)!.seq);
+  assert.equal(driver.engine.reportsAfter('alice', alice.lastSeq).reports, []);
+  for (const report of alice.reports) if (report.kind === 'fill') trades.push(report.trade);
+  assert.equal(driver.engine.trades('alice'), trades);
+  const body = JSON.parse(driver.engine.serializeSnapshot()) as { accounts: [string, { reports: { seq: number }[]; trades: unknown[] }][] };
+  const snapshotAlice = body.accounts.find(([account]) => account === 'alice')![1];
+  assert.equal(snapshotAlice.reports, JSON.parse(JSON.stringify(alice.reports)), 'the snapshot holds the reports as objects');
+  assert.is(EnclaveEngine.restore(CONFIG, driver.engine.serializeSnapshot()).stateHash(), driver.engine.stateHash());
 });
 
 test('random flows conserve funds after every command and replay to the same hash', () => {

@@ -34,7 +34,7 @@ async function health(url: string): Promise<{ status: string; enclave: string; s
 
 test.before(async () => {
   enclave = await startEnclave('gateway-stream-');
-  gateway = await startGateway({ host: enclave.host, markets: [TEST_MARKET], logger: SILENT, limits: { maxSessions: 6, helloTimeoutMs: 300, framesPerSecond: 50, burstFrames: 20 } });
+  gateway = await startGateway({ host: enclave.host, markets: [TEST_MARKET], logger: SILENT, limits: { maxSessions: 6, helloTimeoutMs: 3000, framesPerSecond: 50, burstFrames: 20 } });
   bundle = await (await fetch(`${gateway.url}/v1/attestation`)).text();
 });
 

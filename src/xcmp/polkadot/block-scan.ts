@@ -82,6 +82,8 @@ export function describeDispatchError(error: DispatchError): string {
   }
 }
 
+const isParaId = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 && value <= 0xffff_ffff;
+
 /** AggregateMessageOrigin -> the chain that sent the message (Parent, Sibling(id), Ump(Para(id))). */
 export function originChain(origin: Codec): ChainId | undefined {
   const json = origin.toJSON();
@@ -89,11 +91,11 @@ export function originChain(origin: Codec): ChainId | undefined {
   const entry = json as Record<string, unknown>;
   if ('parent' in entry) return 'relay';
   const sibling = entry['sibling'];
-  if (typeof sibling === 'number') return paraChainId(sibling);
+  if (isParaId(sibling)) return paraChainId(sibling);
   const ump = entry['ump'];
   if (ump !== null && typeof ump === 'object' && !Array.isArray(ump)) {
     const para = (ump as Record<string, unknown>)['para'];
-    if (typeof para === 'number') return paraChainId(para);
+    if (isParaId(para)) return paraChainId(para);
   }
   return undefined;
 }

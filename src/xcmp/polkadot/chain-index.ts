@@ -4,7 +4,6 @@
 // older than that window is reported 'unknown', never guessed.
 import type { ApiPromise } from '@polkadot/api';
 import type { EventRecord } from '@polkadot/types/interfaces';
-import { CodedError } from '../../errors/index.js';
 import type { AccountHex, ChainId } from '../connector.js';
 import { scanBlock, type AssetWatch, type Fact } from './block-scan.js';
 
@@ -114,7 +113,14 @@ export class ChainIndex {
       this.topics.set(fact.topic, list);
     }
     if (list.some((known) => known.reference === fact.reference && known.kind === fact.kind)) return;
-    if (list.length >= INDEX_MAX_FACTS_PER_TOPIC) throw new CodedError('XCMP_INDEX_LIMIT', `more than ${INDEX_MAX_FACTS_PER_TOPIC} outcomes for topic ${fact.topic} on ${this.chain}`);
-    list.push(fact);
+    if (list.length < INDEX_MAX_FACTS_PER_TOPIC) {
+      list.push(fact);
+      return;
+    }
+    // Full (only spam can fill it): keep what decides an outcome, a success, in place of a failure.
+    const isSuccess = (known: TopicFact): boolean => known.kind === 'sent' || known.ok;
+    if (!isSuccess(fact)) return;
+    const replaceable = list.findIndex((known) => !isSuccess(known));
+    if (replaceable >= 0) list[replaceable] = fact;
   }
 }

@@ -4,7 +4,7 @@
 // extrinsics for local execution, `messageQueue.Processed { id }` on a destination (after checking
 // that the pool's own `send` on the origin carried that id). Real runtimes do not refuse a second
 // message with a known topic, so the exactly-once guarantee rests on settlement calling findTopic
-// before every resend; see docs in this folder's README.
+// before every resend (README.md in this folder).
 import { ApiPromise, WsProvider } from '@polkadot/api';
 import type { SubmittableExtrinsic } from '@polkadot/api/types';
 import type { ISubmittableResult, Codec } from '@polkadot/types/types';

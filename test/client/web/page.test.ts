@@ -35,6 +35,7 @@ const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const ROOT = resolve(new URL('../../..', import.meta.url).pathname);
 const SCREENSHOT = join(ROOT, 'test/output/page.png');
+const TDX_SCREENSHOT = join(ROOT, 'test/output/page-tdx-verdict.png');
 const MARKET = { ...TEST_MARKET, minSizeLots: 1, mode: 'continuous' } as const;
 const SYMBOL = MARKET.id;
 const UI_TIMEOUT_MS = 15_000;
@@ -267,6 +268,7 @@ test('the page verifies a recorded Intel TDX quote in the browser and reaches th
     const expected = await verifyAttestation(link.bundle, { tdx: tdxPolicy }, { collateral: tdxCollateral, nowSecs: DSTACK_VERIFIED_AT_SECS });
     assert.ok(expected.checks.some((check) => check.name === 'dcap-quote' && check.outcome === 'passed'), 'the recorded quote verifies in Node at the recorded time');
     browser = await launch();
+    mkdirSync(join(ROOT, 'test/output'), { recursive: true });
     const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
     const errors = watchErrors(page);
     await page.clock.setFixedTime(new Date(DSTACK_VERIFIED_AT_SECS * 1000));
@@ -281,6 +283,8 @@ test('the page verifies a recorded Intel TDX quote in the browser and reaches th
     assert.is(await page.locator('[data-verdict]').getAttribute('data-verdict'), expected.ok ? 'verified' : 'refused');
     if (!expected.ok) assert.match(await text(page, '.verdict-title'), new RegExp(expected.failure.name));
     assert.not.ok(await page.isVisible('#insecure-banner'), 'no INSECURE banner for a TDX verdict');
+    await page.locator('#attestation-card').screenshot({ path: TDX_SCREENSHOT });
+    console.log(`screenshot: ${TDX_SCREENSHOT}`);
     assert.equal(errors, []);
   } finally {
     await browser?.close();

@@ -15,7 +15,7 @@ import { PolkadotConnector } from '../../../src/xcmp/polkadot/polkadot-connector
 import { settlementKeyPair } from '../../../src/xcmp/polkadot/settlement-key.js';
 import { buildSettlementDispatch } from '../../../src/xcmp/xcm-builder.js';
 import { asset, relay } from '../../../src/xcmp/xcm-model.js';
-import { ChopsticksNetwork, requireChainSpecs } from '../../support/chopsticks-network.js';
+import { CHAIN_SPECS_DIR, ChopsticksNetwork, chainSpecPath, requireChainSpecs } from '../../support/chopsticks-network.js';
 
 const RELAY_SPEC = 'paseo-local-raw.json';
 const PEOPLE_SPEC = 'people-paseo-local-raw.json';
@@ -112,6 +112,15 @@ test.after(async () => {
   await fixture.connector.close();
   await fixture.network.close();
   console.log(`whole file ${Date.now() - fixture.startedMs} ms`);
+});
+
+test('a missing chain spec is a loud, coded error naming the file', () => {
+  for (const attempt of [() => requireChainSpecs([EDUCHAIN_SPEC, 'absent-raw.json']), () => chainSpecPath('absent-raw.json')]) {
+    try { attempt(); assert.unreachable(); } catch (error) {
+      assert.ok(isCodedError(error, 'XCMP_CHAIN_SPEC_MISSING'));
+      assert.ok(error.message.includes(`${CHAIN_SPECS_DIR}absent-raw.json`), error.message);
+    }
+  }
 });
 
 test('three real runtimes answer: the pool is funded on educhain, unknown assets and chains are refused', async () => {
