@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { AttestationVerdictCache, verifyAttestation } from '../client/attestation/index.js';
-import { EnclaveHost, HOST_DEFAULTS } from '../src/host/enclave-host.js';
+import { EnclaveHost } from '../src/host/enclave-host.js';
 import { FramePortOutbox, readFrameBatch, type EnclaveStats } from '../src/protocol/enclave-port.js';
 import { collateral, DSTACK_VERIFIED_AT_SECS, dstackFixtureBundle, dstackFixturePolicy } from '../test/client/attestation/fixtures.js';
 import { TEST_MARKET } from '../test/support/enclave-trader.js';
@@ -346,7 +346,6 @@ const result = {
     },
     enclave: `tick check every 100 ms (journals a tick only when a GTT order is past expiry), settlement window ${SETTLEMENT_WINDOW_MS} ms, snapshot every ${SNAPSHOT_EVERY_COMMANDS} commands (synchronous serialize + async seal/write)`,
     dataDir: `${tmpdir()} (same file system as the fsync probe)`,
-    enclaveYoungGenerationMb: HOST_DEFAULTS.youngGenerationMb,
   },
 };
 mkdirSync(new URL('./results', import.meta.url), { recursive: true });

@@ -3,7 +3,7 @@
 // percentiles, agreement on traded volume, and heap held per resting order. Run with
 // `npm run bench:matching`; it prints a table and writes bench/results/matching.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { OrderBook, Side as PeerSide, type LimitOrderOptions } from 'nodejs-order-book';
 import { buildMarketSpec } from '../src/matching/market-spec.js';
 import { Matcher } from '../src/matching/matcher.js';
@@ -14,12 +14,14 @@ const WARMUP_SEED = 7;
 const OPS = 1_000_000;
 const WARMUP_OPS = 300_000;
 const PEER_WARMUP_OPS = 100_000;
+/** Untimed passes of our matcher over the warm-up workload, before one timed pass. */
+const WARMUP_ROUNDS = 3;
 const PREFILL_ORDERS = 5_000;
 const MEMORY_ORDERS = 1_000_000;
 const MEMORY_LEVELS_PER_SIDE = 25_000;
 const TIMER_SAMPLES = 1_000_000;
-/** Operations each engine runs before the next takes its turn. */
-const BLOCK_OPS = 100_000;
+/** Fresh full runs of our matcher for throughput; the median counts. */
+const THROUGHPUT_RUNS = 5;
 /** Mid price in ticks; passive orders rest within PASSIVE_DEPTH ticks of it, crossing ones reach CROSS_DEPTH ticks past it. */
 const MID_TICKS = 100_000;
 const PASSIVE_DEPTH_TICKS = 20;
@@ -168,8 +170,9 @@ interface Tally { volumeLots: number; rejected: number }
 function newMatcher(): { matcher: Matcher; tally: Tally; sink: (event: MatchEvent) => void } {
   const tally: Tally = { volumeLots: 0, rejected: 0 };
   const sink = (event: MatchEvent): void => {
-    if (event.type === 'fill') tally.volumeLots += event.sizeLots;
-    else if (event.type === 'rejected') tally.rejected++;
+    const type = event.type;
+    if (type === 'fill') tally.volumeLots += event.sizeLots;
+    else if (type === 'rejected') tally.rejected++;
   };
   return { matcher: new Matcher({ markets: [marketSpec()] }), tally, sink };
 }
@@ -268,7 +271,7 @@ function percentiles(samples: Float64Array): Percentiles {
   const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
   let sum = 0;
   for (const value of sorted) sum += value;
-  return { p50Ns: at(0.5), p99Ns: at(0.99), p999Ns: at(0.999), maxNs: sorted[sorted.length - 1]!, meanNs: sum / sorted.length };
+  return { p50Ns: at(0.5), p99Ns: at(0.99), p999Ns: at(0.999), maxNs: sorted[sorted.length - 1]!, meanNs: Math.round(sum / sorted.length) };
 }
 
 /** Cost of one process.hrtime.bigint() pair with nothing between, which every latency sample includes. */
@@ -334,40 +337,42 @@ function measureMemory(): { bytesPerRestingOrder: number; heapBytesPerOrder: num
 
 function main(): void {
   const wallStarted = Date.now();
+  const loadAtStart = loadavg().map((value) => Math.round(value * 100) / 100);
   const workload = buildWorkload(SEED, PREFILL_ORDERS, OPS);
   const warmup = buildWorkload(WARMUP_SEED, PREFILL_ORDERS, WARMUP_OPS);
   const end = PREFILL_ORDERS + OPS;
 
   // Warm-up: both engines run a different workload of the same shape first, so that measured code is optimised.
-  const warmOurs = newMatcher();
-  runOurs(warmOurs, warmup, 0, warmup.count, undefined);
+  for (let round = 0; round < WARMUP_ROUNDS; round++) runOurs(newMatcher(), warmup, 0, warmup.count, undefined);
   runOurs(newMatcher(), warmup, 0, warmup.count, new Float64Array(warmup.count));
   const warmPeer: PeerRun = { book: new OrderBook(), volumeLots: 0, missingCancels: 0 };
   runPeer(warmPeer, warmup, 0, PEER_WARMUP_OPS, undefined);
 
   const timer = timerOverhead();
 
-  // Three books replay the same operations, interleaved in blocks so that load from anything else on
-  // the machine falls on all of them alike: ours without timers (throughput), ours with a timer pair
-  // around every operation (latency), and the peer with timers (at its speed the pair is well under
-  // 1% of an operation, and a second million-operation peer pass would not fit the time budget).
-  const oursThroughput = newMatcher();
-  const oursLatency = newMatcher();
-  const peerRun: PeerRun = { book: new OrderBook(), volumeLots: 0, missingCancels: 0 };
-  runOurs(oursThroughput, workload, 0, PREFILL_ORDERS, undefined);
-  runOurs(oursLatency, workload, 0, PREFILL_ORDERS, undefined);
-  runPeer(peerRun, workload, 0, PREFILL_ORDERS, undefined);
-  const prefillResting = oursThroughput.matcher.restingOrderCount();
-  const oursSamples = new Float64Array(OPS);
-  const peerSamples = new Float64Array(OPS);
-  let oursElapsedNs = 0;
-  let peerElapsedNs = 0;
-  for (let from = PREFILL_ORDERS; from < end; from += BLOCK_OPS) {
-    const to = Math.min(end, from + BLOCK_OPS);
-    oursElapsedNs += runOurs(oursThroughput, workload, from, to, undefined);
-    runOurs(oursLatency, workload, from, to, oursSamples, from - PREFILL_ORDERS);
-    peerElapsedNs += runPeer(peerRun, workload, from, to, peerSamples, from - PREFILL_ORDERS);
+  // Throughput: our matcher replays the workload on a fresh book THROUGHPUT_RUNS times without
+  // timers inside the loop, and the median run counts (other load on a shared machine only ever
+  // slows a run down, and the median ignores the unluckiest). Latency: one more fresh run with a
+  // timer pair around every operation. The peer runs once, timed per operation: at its speed the
+  // timer pair is well under 1% of an operation, and more million-operation passes would not fit
+  // the time budget.
+  const throughputRuns: number[] = [];
+  let oursThroughput = newMatcher();
+  let prefillResting = 0;
+  for (let run = 0; run < THROUGHPUT_RUNS; run++) {
+    if (run > 0) oursThroughput = newMatcher();
+    runOurs(oursThroughput, workload, 0, PREFILL_ORDERS, undefined);
+    prefillResting = oursThroughput.matcher.restingOrderCount();
+    throughputRuns.push(Math.round(OPS / (runOurs(oursThroughput, workload, PREFILL_ORDERS, end, undefined) / 1e9)));
   }
+  const oursLatency = newMatcher();
+  runOurs(oursLatency, workload, 0, PREFILL_ORDERS, undefined);
+  const oursSamples = new Float64Array(OPS);
+  runOurs(oursLatency, workload, PREFILL_ORDERS, end, oursSamples);
+  const peerRun: PeerRun = { book: new OrderBook(), volumeLots: 0, missingCancels: 0 };
+  runPeer(peerRun, workload, 0, PREFILL_ORDERS, undefined);
+  const peerSamples = new Float64Array(OPS);
+  const peerElapsedNs = runPeer(peerRun, workload, PREFILL_ORDERS, end, peerSamples);
 
   const ours = percentiles(oursSamples);
   const byKind = (samples: Float64Array, kind: number): Percentiles => {
@@ -377,7 +382,7 @@ function main(): void {
   };
   const oursByKind = { passiveLimit: byKind(oursSamples, OP_PASSIVE), crossingLimitIoc: byKind(oursSamples, OP_CROSSING), cancel: byKind(oursSamples, OP_CANCEL) };
   const peer = percentiles(peerSamples);
-  const opsPerSec = Math.round(OPS / (oursElapsedNs / 1e9));
+  const opsPerSec = [...throughputRuns].sort((a, b) => a - b)[Math.floor(THROUGHPUT_RUNS / 2)]!;
   const peerOpsPerSec = Math.round(OPS / (peerElapsedNs / 1e9));
   const ratio = Math.round((opsPerSec / peerOpsPerSec) * 10) / 10;
 
@@ -409,7 +414,7 @@ function main(): void {
     p99Ns: ours.p99Ns,
     p999Ns: ours.p999Ns,
     maxNs: ours.maxNs,
-    meanNs: Math.round(ours.meanNs),
+    meanNs: ours.meanNs,
     byKind: oursByKind,
     peer: {
       name: 'nodejs-order-book',
@@ -427,7 +432,7 @@ function main(): void {
     tradedLots: oursThroughput.tally.volumeLots,
     bytesPerRestingOrder: memory.bytesPerRestingOrder,
     memory,
-    timerOverheadNs: { p50: timer.p50Ns, p99: timer.p99Ns, mean: Math.round(timer.meanNs) },
+    timerOverheadNs: { p50: timer.p50Ns, p99: timer.p99Ns, mean: timer.meanNs },
     targets: { opsPerSec: 3_000_000, p99Ns: 1_000, p999Ns: 5_000, ratio: 20, bytesPerRestingOrder: 200 },
     conditions: {
       node: process.version,
@@ -439,9 +444,12 @@ function main(): void {
       warmupSeed: WARMUP_SEED,
       ops: OPS,
       warmupOps: WARMUP_OPS,
+      warmupRounds: WARMUP_ROUNDS,
       peerWarmupOps: PEER_WARMUP_OPS,
       peerOpsPerSecFromTimedPass: true,
-      interleavedBlockOps: BLOCK_OPS,
+      throughputRuns,
+      loadAverageAtStart: loadAtStart,
+      loadAverageAtEnd: loadavg().map((value) => Math.round(value * 100) / 100),
       prefillOrders: PREFILL_ORDERS,
       restingAfterPrefill: prefillResting,
       restingAtEnd: oursThroughput.matcher.restingOrderCount(),
@@ -477,6 +485,7 @@ function main(): void {
   console.log(row('bytes per resting order', String(memory.bytesPerRestingOrder), '≤ 200', memory.bytesPerRestingOrder <= 200));
   console.log(row('  of which JS heap', String(memory.heapBytesPerOrder), '', undefined));
   console.log(row('  of which typed arrays', String(memory.arrayBufferBytesPerOrder), '', undefined));
+  console.log(`throughput runs ${throughputRuns.join(', ')}; load average ${loadAtStart.join(' ')} → ${result.conditions.loadAverageAtEnd.join(' ')}`);
   console.log(`wall time ${result.conditions.wallSeconds} s`);
 
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });

@@ -1,83 +1,96 @@
-// `npm start`: runs the engine's trusted core on its embedded defaults with a short demo — a
-// market maker quoting a ladder around a moving reference price, traders sending limit,
-// midpoint and IOC orders, the matcher filling them, escrow moving funds, and settlement
-// windows netting the results — and prints what each party would be told.
-import { EnclaveEngine, type EnclaveCommand, type EnclaveCommandBody } from './enclave/engine.js';
-import type { OrderSpec, TradingRequest } from './enclave/requests.js';
-import { buildMarketSpec } from './matching/market-spec.js';
-import { formatAtoms } from './matching/decimal-edge.js';
+// `npm start`: the whole venue on one machine, everything through the encrypted channel — the
+// enclave worker (data in ./data, or DARKPOOL_DATA_DIR), the embedded settlement chain inside it, the gateway on
+// 127.0.0.1:8080 (or PORT; 0 picks a free port), a demo market DOT/USDC with a random-walk
+// reference feed, and the example market maker funded by a deposit on the embedded chain. It
+// prints the trading page's URL and a CLI one-liner that places an order, and runs until Ctrl-C.
+// The enclave runs with the INSECURE development attestation and sealing key (no TEE).
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ed25519 } from '@noble/curves/ed25519';
+import { share, type Subscription } from 'rxjs';
+import { buildPolicy } from '../client/cli/options.js';
+import { MarketMaker, randomWalkReference } from '../client/examples/market-maker.js';
+import { ClientDecimal, DarkpoolClient } from '../client/sdk/index.js';
+import { nodeTransport } from '../client/sdk/node-transport.js';
+import { startGateway } from './gateway/index.js';
+import { EnclaveHost } from './host/enclave-host.js';
+import { parseAttestationBundle } from './protocol/attestation-bundle.js';
 
-const MARKET = buildMarketSpec({
+const MARKET = {
   id: 'DOT/USDC', base: 'DOT', quote: 'USDC', baseDecimals: 10, quoteDecimals: 6,
-  tickSize: '0.001', lotSize: '0.1', makerFeeBps: 1, takerFeeBps: 4, referenceStalenessMs: 5_000, priceBandBps: 500,
+  tickSize: '0.01', lotSize: '0.1', makerFeeBps: 2, takerFeeBps: 5, referenceStalenessMs: 10_000,
+} as const;
+const START_PRICE = '7.00';
+const REFERENCE_INTERVAL_MS = 1_000;
+const FUNDING = { DOT: 1_000_000_000_000_000n, USDC: 100_000_000_000n } as const;
+const DEFAULT_PORT = 8080;
+
+function portFromEnv(): number {
+  const raw = process.env.PORT ?? String(DEFAULT_PORT);
+  if (!/^[0-9]{1,5}$/.test(raw) || Number(raw) > 65_535) throw new Error(`PORT must be 0..65535, got ${raw.slice(0, 16)}`);
+  return Number(raw);
+}
+
+function newKey(path: string): { seed: Uint8Array; account: string } {
+  const seed = new Uint8Array(randomBytes(32));
+  writeFileSync(path, `${Buffer.from(seed).toString('hex')}\n`, { mode: 0o600 });
+  return { seed, account: Buffer.from(ed25519.getPublicKey(seed)).toString('hex') };
+}
+
+async function fund(host: EnclaveHost, account: string): Promise<void> {
+  await host.embeddedChainDeposit(account, 'DOT', FUNDING.DOT);
+  await host.embeddedChainDeposit(account, 'USDC', FUNDING.USDC);
+}
+
+async function main(): Promise<void> {
+  const port = portFromEnv();
+  const dataDir = resolve(process.env.DARKPOOL_DATA_DIR ?? 'data');
+  mkdirSync(dataDir, { recursive: true });
+  console.warn(`INSECURE: development attestation and a dev sealing key file in ${dataDir} — no TEE protects these keys or orders. Never use this with real funds.`);
+  const host = await EnclaveHost.start({ dataDir, markets: [MARKET], feeAccount: 'venue-fees', production: false, chain: 'embedded' });
+  host.onSettlement((entry) => { if (entry.event !== 'message-submitted' && entry.event !== 'deposit-credited') console.log(`settlement ${JSON.stringify(entry)}`); });
+  host.onFatal((message) => console.error(`enclave fatal: ${message}`));
+  const bundle = parseAttestationBundle(JSON.parse(host.bundle));
+  if (bundle.kind !== 'dev') throw new Error('expected a development attestation bundle');
+  const devRoot = bundle.devReport.rootPublicKeyHex;
+  const gateway = await startGateway({ host, markets: [MARKET], port, logger: { level: 'warn' } });
+
+  const maker = newKey(join(dataDir, 'market-maker.key'));
+  const traderKeyPath = join(dataDir, 'demo-trader.key');
+  const trader = newKey(traderKeyPath);
+  await fund(host, maker.account);
+  await fund(host, trader.account);
+
+  const policy = await buildPolicy({ 'insecure-dev-attestation': true, 'dev-root': devRoot }, async () => devRoot);
+  const client = new DarkpoolClient({ url: gateway.url, secretKey: maker.seed, policy, transport: nodeTransport });
+  await client.connect();
+  const market = client.market(MARKET.id);
+  const tick = new ClientDecimal(market.tickSize);
+  const reference$ = randomWalkReference(market, START_PRICE, REFERENCE_INTERVAL_MS, 2, Date.now() >>> 0).pipe(share());
+  const feed: Subscription = reference$.subscribe((mid) => {
+    const price = new ClientDecimal(mid);
+    host.setReference(MARKET.id, price.minus(tick).toFixed(2), price.plus(tick).toFixed(2)).catch((error: unknown) => console.error(`reference refused: ${String(error)}`));
+  });
+  const bot = new MarketMaker(client, reference$, { symbol: MARKET.id, levels: 3, spreadTicks: 2, stepTicks: 2, levelSize: '1', deadManMs: 5_000 });
+  bot.events$.subscribe((event) => { if (event.kind === 'error') console.error(`market maker: ${event.error.message}`); });
+  await bot.start();
+
+  console.log(`\nTrading page: ${gateway.url}/?devRoot=${devRoot}`);
+  console.log(`Place an order: npx darkpool place buy 1 ${START_PRICE} --url ${gateway.url} --market ${MARKET.id} --key ${traderKeyPath} --insecure-dev-attestation --dev-root ${devRoot}`);
+  console.log('Ctrl-C stops.');
+
+  await new Promise<void>((done) => { process.once('SIGINT', done); process.once('SIGTERM', done); });
+  console.log('stopping');
+  feed.unsubscribe();
+  await bot.stop();
+  await client.close();
+  await gateway.app.close();
+  await host.stop();
+  console.log('stopped');
+}
+
+main().catch((error: unknown) => {
+  console.error(`error ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
 });
-const DECIMALS: Readonly<Record<string, number>> = { DOT: 10, USDC: 6 };
-const TRADERS = ['maker', 'alice', 'bob'] as const;
-
-let seq = 0;
-let timeMs = Date.UTC(2026, 10, 25, 12, 0, 0);
-const engine = new EnclaveEngine({ markets: [MARKET], feeAccount: 'venue-fees' });
-
-function run(body: EnclaveCommandBody): ReturnType<EnclaveEngine['apply']> {
-  seq += 1;
-  timeMs += 250;
-  const output = engine.apply({ ...body, seq, timeMs } as EnclaveCommand);
-  for (const { account, report } of output.reports) {
-    if (report.kind === 'fill' && report.trade) {
-      const t = report.trade;
-      console.log(`  → ${account.padEnd(6)} fill   ${t.side.padEnd(4)} ${t.size} DOT @ ${t.price} (${t.liquidity}, fee ${t.fee} ${t.feeAsset})`);
-    } else if (report.kind === 'done' || report.kind === 'cancelled' || report.kind === 'accepted') {
-      console.log(`  → ${account.padEnd(6)} ${report.kind.padEnd(8)} order ${report.orderId} ${report.clientOrderId ?? ''} ${report.reason ?? ''}`);
-    }
-  }
-  if (output.outcome?.ok === false) console.log(`  ✗ rejected ${output.outcome.name} (${output.outcome.code})`);
-  return output;
-}
-
-function trade(account: string, request: TradingRequest): void {
-  run({ kind: 'trade', account, requestId: `r${seq + 1}`, request });
-}
-
-function limit(side: 'buy' | 'sell', priceTicks: number, sizeLots: number, clientOrderId: string, extra: Partial<OrderSpec> = {}): OrderSpec {
-  return { market: MARKET.id, clientOrderId, side, orderType: 'limit', priceTicks, sizeLots, timeInForce: 'GTC', expireAtMs: undefined, postOnly: false, minQtyLots: 0, selfTradePrevention: 'cancelNewest', ...extra } as OrderSpec;
-}
-
-function ladder(midTicks: number, round: number): OrderSpec[] {
-  return [1, 2, 3].flatMap((level) => [
-    limit('buy', midTicks - 5 * level, 50 * level, `mq${round}b${level}`, { postOnly: true, selfTradePrevention: 'cancelOldest' }),
-    limit('sell', midTicks + 5 * level, 50 * level, `mq${round}s${level}`, { postOnly: true, selfTradePrevention: 'cancelOldest' }),
-  ]);
-}
-
-console.log('darkpool engine demo — deterministic core (matcher + escrow + settlement netting)\n');
-console.log('deposits');
-for (const account of TRADERS) {
-  run({ kind: 'deposit', account, asset: 'USDC', atoms: 100_000_000_000n, reference: `${account}-usdc` });
-  run({ kind: 'deposit', account, asset: 'DOT', atoms: 10_000_000_000_000n, reference: `${account}-dot` });
-}
-
-const path = [7_000, 7_010, 6_990, 7_020];
-path.forEach((midTicks, round) => {
-  console.log(`\nround ${round + 1}: reference ${(midTicks - 2) / 1000}/${(midTicks + 2) / 1000}`);
-  run({ kind: 'reference', market: MARKET.id, bidTicks: midTicks - 2, askTicks: midTicks + 2 });
-  console.log(' market maker replaces its ladder (massQuote)');
-  trade('maker', { type: 'order.massQuote', market: MARKET.id, quotes: ladder(midTicks, round) });
-  console.log(' alice buys 80 lots IOC through the ladder');
-  trade('alice', { type: 'order.place', order: limit('buy', midTicks + 10, 80, `a${round}`, { timeInForce: 'IOC' }) });
-  console.log(' bob rests a midpoint sell, alice meets it at the mid');
-  trade('bob', { type: 'order.place', order: { market: MARKET.id, clientOrderId: `bm${round}`, side: 'sell', orderType: 'midpoint', capTicks: undefined, sizeLots: 30, timeInForce: 'GTC', expireAtMs: undefined, postOnly: false, minQtyLots: 10, selfTradePrevention: 'cancelNewest' } });
-  trade('alice', { type: 'order.place', order: { market: MARKET.id, clientOrderId: `am${round}`, side: 'buy', orderType: 'midpoint', capTicks: midTicks + 5, sizeLots: 30, timeInForce: 'IOC', expireAtMs: undefined, postOnly: false, minQtyLots: 0, selfTradePrevention: 'cancelNewest' } });
-  const closed = run({ kind: 'closeWindow' });
-  console.log(` settlement window ${closed.window?.number}: one net transfer per (account, asset)`);
-  for (const net of closed.window?.nets ?? []) {
-    if (net.payoutAtoms > 0n) console.log(`   pay ${formatAtoms(net.payoutAtoms, DECIMALS[net.asset]!).padStart(14)} ${net.asset.padEnd(4)} → ${net.account}`);
-  }
-  engine.checkInvariants();
-});
-
-console.log('\nbalances after the demo (available / reserved)');
-for (const account of [...TRADERS, 'venue-fees']) {
-  const parts = engine.balances(account).map((b) => `${formatAtoms(BigInt(b.available), DECIMALS[b.asset]!)} / ${formatAtoms(BigInt(b.reserved), DECIMALS[b.asset]!)} ${b.asset}`);
-  console.log(`  ${account.padEnd(10)} ${parts.join('   ')}`);
-}
-console.log(`\nescrow conserved; state hash ${engine.stateHash().slice(0, 16)}… (replaying the same commands reproduces it)`);

@@ -10,6 +10,7 @@ import { Matcher } from '../matching/matcher.js';
 import type { MatcherSnapshot } from '../matching/snapshot.js';
 import type { Command, FillEvent, MarketSpec, MatchEvent, OpenOrderView, PlaceCommand, Stamp } from '../matching/types.js';
 import type { BalanceWire, OpenOrderWire, ReportBody, TradeWire, WireOrderType } from '../protocol/trading-messages.js';
+import { CachedDecimalEdge } from './cached-decimal-edge.js';
 import { EscrowLedger, type EscrowSnapshot, type ReservationQuote, type WindowNet } from './escrow.js';
 import type { OrderSpec, TradingRequest } from './requests.js';
 
@@ -128,7 +129,7 @@ export class EnclaveEngine {
 
   constructor(config: EngineConfig) {
     this.markets = new Map(config.markets.map((market) => [market.id, market]));
-    this.edges = new Map(config.markets.map((market) => [market.id, new DecimalEdge(market)]));
+    this.edges = new Map(config.markets.map((market) => [market.id, new CachedDecimalEdge(market)]));
     this.matcher = new Matcher({ markets: config.markets });
     this.escrow = new EscrowLedger(this.markets, config.feeAccount);
   }

@@ -15,7 +15,7 @@
 // Session requests (dead-man, heartbeat, resume, cancel-on-disconnect) and queries are answered
 // here and never journaled; what they trigger (a dead-man cancel, a disconnect cancel) is.
 // Recovery at boot: keys → attestation → latest snapshot → journal replay → serve.
-import { createHash } from 'node:crypto';
+import { createHash, sign as signBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { CodedError, isCodedError } from '../errors/index.js';
 import { buildMarketSpec } from '../matching/market-spec.js';
@@ -89,7 +89,7 @@ export interface RuntimeHooks {
   /** The journal or a snapshot failed: the enclave must stop and recover. */
   fatal(error: Error): void;
   /** A settlement window closed (after it is durable): the nets and its fills for the settlement module. */
-  onWindow?(window: { readonly number: number; readonly nets: readonly WindowNet[]; readonly fills: readonly FillEvent[] }): void;
+  onWindow?(window: { readonly number: number; readonly nets: readonly WindowNet[]; readonly fills: readonly FillEvent[]; readonly timeMs: number }): void;
   /** A withdrawal was debited (after it is durable): settlement must deliver it. */
   onWithdrawal?(withdrawal: WithdrawalOrder): void;
 }
@@ -206,6 +206,16 @@ export class EnclaveRuntime {
     return runtime;
   }
 
+  /** The enclave's Ed25519 identity public key (the attested key; also the settlement pool account). */
+  get identityPublicKey(): Uint8Array {
+    return this.#keys.identityPublicKey;
+  }
+
+  /** Signs a settlement batch digest with the identity key; the key itself never leaves the runtime. */
+  signWithIdentity(digest: Uint8Array): Uint8Array {
+    return new Uint8Array(signBytes(null, digest, this.#keys.identityPrivateKey));
+  }
+
   /** The engine, for read-only inspection by tests and tools. */
   get engine(): EnclaveEngine {
     return this.#engine;
@@ -298,6 +308,29 @@ export class EnclaveRuntime {
     });
   }
 
+  /**
+   * Public market data from the host: the reference bid and ask (decimal strings) of one market.
+   * They are converted to ticks and journaled as a 'reference' command; resolves once durable.
+   */
+  setReference(market: string, bid: string, ask: string): Promise<void> {
+    const edge = this.#engine.decimalEdges.get(market);
+    let bidTicks: number;
+    let askTicks: number;
+    try {
+      if (edge === undefined) throw new CodedError('RUNTIME_REFERENCE_INVALID', `unknown market ${String(market).slice(0, 32)}`);
+      bidTicks = edge.priceTicks(bid, 'bid');
+      askTicks = edge.priceTicks(ask, 'ask');
+    } catch (error) {
+      if (!isCodedError(error)) throw error;
+      return Promise.reject(error.errorName === 'RUNTIME_REFERENCE_INVALID' ? error : new CodedError('RUNTIME_REFERENCE_INVALID', error.message));
+    }
+    if (bidTicks > askTicks) return Promise.reject(new CodedError('RUNTIME_REFERENCE_INVALID', 'bid above ask'));
+    return new Promise((resolve, reject) => {
+      const submitted = this.#submit({ kind: 'reference', market, bidTicks, askTicks }, undefined, resolve);
+      if (submitted !== undefined) reject(submitted);
+    });
+  }
+
   /** Stops timers, waits for pending commands to become durable and their frames to leave, closes the journal. */
   async stop(): Promise<void> {
     if (this.#stopped) return;
@@ -356,7 +389,7 @@ export class EnclaveRuntime {
     }
     for (const { account, report, json } of output.reports) deliveries.push({ to: 'account', account, text: reportMessageText(report.seq, json) });
     // Released by the journal watcher (#releaseThrough) once the sequence is durable.
-    this.#releases.push({ sequence, deliveries, settle: this.#settlementOf(output), durable: onDurable });
+    this.#releases.push({ sequence, deliveries, settle: this.#settlementOf(output, timeMsOf(stamped.logicalTimeNs)), durable: onDurable });
     if (sequence - this.#lastSnapshotSequence >= (this.#config.snapshotEveryCommands ?? RUNTIME_DEFAULTS.snapshotEveryCommands)) this.#snapshot(sequence);
     return undefined;
   }
@@ -366,10 +399,10 @@ export class EnclaveRuntime {
     return error;
   }
 
-  #settlementOf(output: EngineOutput): (() => void) | undefined {
+  #settlementOf(output: EngineOutput, timeMs: number): (() => void) | undefined {
     if (output.fills.length > 0) this.#windowFills.push(...output.fills);
     if (output.window === undefined && output.withdrawals.length === 0) return undefined;
-    const window = output.window === undefined ? undefined : { ...output.window, fills: this.#windowFills };
+    const window = output.window === undefined ? undefined : { ...output.window, fills: this.#windowFills, timeMs };
     if (window !== undefined) this.#windowFills = [];
     return () => {
       if (window !== undefined) this.#hooks.onWindow?.(window);

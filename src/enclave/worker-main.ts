@@ -11,6 +11,7 @@ import { DstackAttestationProvider } from './attestation/dstack-provider.js';
 import type { AttestationProvider } from './attestation/provider.js';
 import { DevSealingKeySource, DstackSealingKeySource, type SealingKeySource } from './keys.js';
 import { EnclaveRuntime } from './runtime.js';
+import { SettlementBridge } from './settlement-bridge.js';
 
 if (parentPort === null) throw new Error('worker-main runs only as a worker thread');
 const port: MessagePort = parentPort;
@@ -38,6 +39,7 @@ async function sources(): Promise<{ sealing: SealingKeySource; attestation: Atte
 
 async function main(): Promise<void> {
   const { sealing, attestation } = await sources();
+  let bridge: SettlementBridge | undefined;
   const runtime = await EnclaveRuntime.boot({
     dataDir: config.dataDir, markets: config.markets, feeAccount: config.feeAccount, sealingKeySource: sealing, attestation,
     tickMs: config.tickMs, settlementWindowMs: config.settlementWindowMs, snapshotEveryCommands: config.snapshotEveryCommands,
@@ -45,7 +47,12 @@ async function main(): Promise<void> {
     sendFrame: (connectionId, frame) => outbox.sendFrame(connectionId, frame),
     closeConnection: (connectionId, code) => post({ type: 'close', connectionId, code }),
     fatal: (error) => post({ type: 'fatal', message: error.message }),
+    onWindow: (window) => bridge?.onWindow(window),
   });
+  if ((config.chain ?? 'embedded') === 'embedded') {
+    bridge = await SettlementBridge.openEmbedded({ runtime, feeAccount: config.feeAccount, log: (entry) => post({ type: 'settlement', entry }) });
+  }
+  const portError = (error: unknown): { code: number; message: string } => (isCodedError(error) ? { code: error.code, message: error.message } : { code: 2000, message: String(error) });
   port.on('message', (message: HostToEnclave) => {
     switch (message.type) {
       case 'open': return runtime.openConnection(message.connectionId);
@@ -76,8 +83,29 @@ async function main(): Promise<void> {
         );
         return;
       }
+      case 'reference':
+        runtime.setReference(message.market, message.bid, message.ask).then(
+          () => post({ type: 'referenced', requestId: message.requestId, error: undefined }),
+          (error: unknown) => post({ type: 'referenced', requestId: message.requestId, error: isCodedError(error) ? { code: error.code, message: error.message } : { code: 2000, message: String(error) } }),
+        );
+        return;
+      case 'faucet':
+        try {
+          if (bridge === undefined) throw new CodedError('RUNTIME_DEPOSIT_INVALID', 'no embedded chain');
+          if (!/^[1-9][0-9]{0,77}$/.test(message.atoms)) throw new CodedError('RUNTIME_DEPOSIT_INVALID', 'atoms must be a positive integer string');
+          return post({ type: 'faucet', requestId: message.requestId, reference: bridge.faucetDeposit(message.account, message.asset, BigInt(message.atoms)), error: undefined });
+        } catch (error) {
+          return post({ type: 'faucet', requestId: message.requestId, reference: '', error: portError(error) });
+        }
+      case 'chainBalance':
+        try {
+          if (bridge === undefined) throw new CodedError('RUNTIME_DEPOSIT_INVALID', 'no embedded chain');
+          return post({ type: 'chainBalance', requestId: message.requestId, atoms: bridge.chainBalance(message.account, message.asset).toString(), error: undefined });
+        } catch (error) {
+          return post({ type: 'chainBalance', requestId: message.requestId, atoms: '', error: portError(error) });
+        }
       case 'stop':
-        void runtime.stop().then(() => { post({ type: 'stopped' }); port.close(); });
+        void runtime.stop().then(() => bridge?.close()).then(() => { post({ type: 'stopped' }); port.close(); });
         return;
     }
   });

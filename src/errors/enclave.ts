@@ -76,4 +76,5 @@ export const ENCLAVE_ERRORS = {
   RUNTIME_SNAPSHOT_MISMATCH: { code: 2511, message: 'The restored snapshot does not hash to the state hash sealed with it; start-up stopped.' },
   RUNTIME_DEPOSIT_INVALID: { code: 2512, message: 'A deposit from the chain hook names an unknown asset, a non-positive amount or a malformed account or reference; nothing was credited.' },
   RUNTIME_COMMAND_MALFORMED: { code: 2513, message: 'A journaled command does not decode as an enclave command; recovery stopped.' },
+  RUNTIME_REFERENCE_INVALID: { code: 2514, message: 'A reference price from the host names an unknown market, or its bid or ask is not a positive tick multiple, or the bid is above the ask; nothing was journaled.' },
 } as const satisfies ErrorSection;

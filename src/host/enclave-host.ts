@@ -5,7 +5,7 @@
 import type { Readable } from 'node:stream';
 import type { EventLoopUtilization } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
-import { FramePortOutbox, readFrameBatch, type EnclaveStats, type EnclaveToHost, type EnclaveWorkerConfig, type HostToEnclave } from '../protocol/enclave-port.js';
+import { FramePortOutbox, readFrameBatch, type EnclaveStats, type EnclaveToHost, type EnclaveWorkerConfig, type HostToEnclave, type SettlementLogEntry } from '../protocol/enclave-port.js';
 
 export const HOST_LIMITS = {
   /** Start-up (key unsealing, attestation, journal replay) must finish within this. */
@@ -18,19 +18,6 @@ export const HOST_LIMITS = {
  * a file path, not an import, so no enclave module is loaded into the host.
  */
 const WORKER_ENTRY = new URL('../enclave/worker-entry.mjs', import.meta.url);
-
-export const HOST_DEFAULTS = {
-  /**
-   * The enclave isolate's young generation. Every command allocates short-lived frames, JSON
-   * and cipher objects; a young generation this size lets most of them die between scavenges.
-   */
-  youngGenerationMb: 48,
-} as const;
-
-/** How the host sizes the enclave's isolate (not enclave configuration: it carries no secret). */
-export interface EnclaveIsolateOptions {
-  readonly youngGenerationMb?: number;
-}
 
 export type FrameListener = (connectionId: number, frame: Uint8Array) => void;
 export type CloseListener = (connectionId: number, code: number) => void;
@@ -45,6 +32,7 @@ export class EnclaveHost {
   #frameListeners: FrameListener[] = [];
   #closeListeners: CloseListener[] = [];
   #fatalListeners: ((message: string) => void)[] = [];
+  #settlementListeners: ((entry: SettlementLogEntry) => void)[] = [];
   readonly #pending = new Map<number, (message: EnclaveToHost) => void>();
   #stopped: Promise<void> | undefined;
   #onStopped: (() => void) | undefined;
@@ -59,9 +47,8 @@ export class EnclaveHost {
   }
 
   /** Spawns the enclave worker and resolves once it has recovered and attested. */
-  static start(config: EnclaveWorkerConfig, options: EnclaveIsolateOptions = {}): Promise<EnclaveHost> {
-    const youngGenerationMb = options.youngGenerationMb ?? HOST_DEFAULTS.youngGenerationMb;
-    const worker = new Worker(WORKER_ENTRY, { workerData: config, resourceLimits: { maxYoungGenerationSizeMb: youngGenerationMb } });
+  static start(config: EnclaveWorkerConfig): Promise<EnclaveHost> {
+    const worker = new Worker(WORKER_ENTRY, { workerData: config });
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => { void worker.terminate(); reject(new Error('the enclave did not become ready in time')); }, HOST_LIMITS.bootTimeoutMs);
       const onMessage = (message: EnclaveToHost): void => {
@@ -126,6 +113,11 @@ export class EnclaveHost {
     this.#closeListeners.push(listener);
   }
 
+  /** Settlement lines for the operator's log (batch ids, counts, codes; no order content). */
+  onSettlement(listener: (entry: SettlementLogEntry) => void): void {
+    this.#settlementListeners.push(listener);
+  }
+
   onFatal(listener: (message: string) => void): void {
     this.#fatalListeners.push(listener);
   }
@@ -160,6 +152,38 @@ export class EnclaveHost {
   deposit(account: string, asset: string, atoms: bigint, reference: string): Promise<void> {
     return this.#request((requestId) => ({ type: 'deposit', requestId, account, asset, atoms: atoms.toString(), reference }), (message) => {
       if (message.type === 'deposited' && message.error !== undefined) throw new Error(`deposit refused (${message.error.code}): ${message.error.message}`);
+    });
+  }
+
+  /**
+   * Public market data: the reference bid and ask (decimal strings) of one market, which midpoint
+   * and pegged orders price from. Resolves once the enclave has journaled it.
+   */
+  setReference(market: string, bid: string, ask: string): Promise<void> {
+    return this.#request((requestId) => ({ type: 'reference', requestId, market, bid, ask }), (message) => {
+      if (message.type === 'referenced' && message.error !== undefined) throw new Error(`reference refused (${message.error.code}): ${message.error.message}`);
+    });
+  }
+
+  /**
+   * The embedded development chain's faucet: mints atoms to the account (64 hex, a trader's
+   * identity key) and transfers them into the pool; the enclave credits the deposit once the next
+   * block makes it final. Resolves with the chain's deposit reference.
+   */
+  embeddedChainDeposit(account: string, asset: string, atoms: bigint): Promise<string> {
+    return this.#request((requestId) => ({ type: 'faucet', requestId, account, asset, atoms: atoms.toString() }), (message) => {
+      if (message.type !== 'faucet') throw new Error(`expected faucet, got ${message.type}`);
+      if (message.error !== undefined) throw new Error(`faucet refused (${message.error.code}): ${message.error.message}`);
+      return message.reference;
+    });
+  }
+
+  /** An account's free balance (atoms) on the embedded settlement chain. */
+  embeddedChainBalance(account: string, asset: string): Promise<bigint> {
+    return this.#request((requestId) => ({ type: 'chainBalance', requestId, account, asset }), (message) => {
+      if (message.type !== 'chainBalance') throw new Error(`expected chainBalance, got ${message.type}`);
+      if (message.error !== undefined) throw new Error(`balance refused (${message.error.code}): ${message.error.message}`);
+      return BigInt(message.atoms);
     });
   }
 
@@ -207,7 +231,10 @@ export class EnclaveHost {
         return;
       case 'bundle':
       case 'stats':
-      case 'deposited': {
+      case 'deposited':
+      case 'referenced':
+      case 'faucet':
+      case 'chainBalance': {
         const waiter = this.#pending.get(message.requestId);
         this.#pending.delete(message.requestId);
         waiter?.(message);
@@ -218,6 +245,9 @@ export class EnclaveHost {
         return;
       case 'stopped':
         this.#onStopped?.();
+        return;
+      case 'settlement':
+        for (const listener of this.#settlementListeners) listener(message.entry);
         return;
       case 'ready':
         return;

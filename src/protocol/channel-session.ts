@@ -111,11 +111,17 @@ export class ChannelSession<Key> {
    * sessions is checked and serialized once.
    */
   sealMessageText(text: string): Uint8Array {
-    const length = utf8ByteLength(text);
-    const frame = this.#newFrame(length);
+    // Most messages are ASCII: try the frame sized by characters; only if that does not hold
+    // the text (a character took more than one byte) count the UTF-8 bytes and start again.
+    let frame = this.#newFrame(text.length);
+    let { read } = utf8Encoder.encodeInto(text, frame.subarray(PAYLOAD_AT, PAYLOAD_AT + text.length));
+    if (read !== text.length) {
+      const length = utf8ByteLength(text);
+      frame = this.#newFrame(length);
+      ({ read } = utf8Encoder.encodeInto(text, frame.subarray(PAYLOAD_AT, PAYLOAD_AT + length)));
+      if (read !== text.length) throw new Error(`assertion: ${length} UTF-8 bytes did not hold the text`);
+    }
     const key = this.#usableKey(this.#send);
-    const { written } = utf8Encoder.encodeInto(text, frame.subarray(PAYLOAD_AT, PAYLOAD_AT + length));
-    if (written !== length) throw new Error(`assertion: encoded ${written} UTF-8 bytes, counted ${length}`);
     return this.#sealFrame(key, frame);
   }
 

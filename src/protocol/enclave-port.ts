@@ -26,7 +26,21 @@ export interface EnclaveWorkerConfig {
   readonly tickMs?: number;
   readonly settlementWindowMs?: number;
   readonly snapshotEveryCommands?: number;
+  /** The settlement chain: the embedded local network (the default) or none (no settlement). */
+  readonly chain?: 'embedded' | 'none';
 }
+
+/** One settlement line for the operator: batch ids, counts and error codes, never order content. */
+export interface SettlementLogEntry {
+  readonly event: string;
+  readonly batchId?: string;
+  readonly windowNumber?: number;
+  readonly messages?: number;
+  readonly payouts?: number;
+  readonly code?: number;
+}
+
+type PortError = { readonly code: number; readonly message: string } | undefined;
 
 /** A batch of frames: `bytes[0, byteLength)` holds the records; the buffer is transferred. */
 export interface FrameBatchMessage {
@@ -56,6 +70,17 @@ export type HostToEnclave =
   | { readonly type: 'stats'; readonly requestId: number }
   /** The embedded chain hook's deposit event; atoms is a decimal integer string. */
   | { readonly type: 'deposit'; readonly requestId: number; readonly account: string; readonly asset: string; readonly atoms: string; readonly reference: string }
+  /**
+   * A reference price: public market data the host supplies (decimal strings), which the enclave
+   * converts to ticks and journals for midpoint and pegged orders. The host is untrusted, so it
+   * can move the reference; a production deployment would take it signed by an oracle and
+   * verify the signature inside the enclave.
+   */
+  | { readonly type: 'reference'; readonly requestId: number; readonly market: string; readonly bid: string; readonly ask: string }
+  /** Embedded chain only (a development chain inside the isolate): mint atoms to an account and deposit them into the pool. */
+  | { readonly type: 'faucet'; readonly requestId: number; readonly account: string; readonly asset: string; readonly atoms: string }
+  /** Embedded chain only: an account's free balance on the settlement chain. */
+  | { readonly type: 'chainBalance'; readonly requestId: number; readonly account: string; readonly asset: string }
   | { readonly type: 'stop' };
 
 export type EnclaveToHost =
@@ -65,6 +90,10 @@ export type EnclaveToHost =
   | { readonly type: 'bundle'; readonly requestId: number; readonly bundle: string }
   | { readonly type: 'stats'; readonly requestId: number; readonly stats: EnclaveStats }
   | { readonly type: 'deposited'; readonly requestId: number; readonly error: { readonly code: number; readonly message: string } | undefined }
+  | { readonly type: 'referenced'; readonly requestId: number; readonly error: { readonly code: number; readonly message: string } | undefined }
+  | { readonly type: 'faucet'; readonly requestId: number; readonly reference: string; readonly error: PortError }
+  | { readonly type: 'chainBalance'; readonly requestId: number; readonly atoms: string; readonly error: PortError }
+  | { readonly type: 'settlement'; readonly entry: SettlementLogEntry }
   | { readonly type: 'stopped' }
   | { readonly type: 'fatal'; readonly message: string };
 
@@ -73,8 +102,12 @@ export const PORT_LIMITS = {
   frameBytesMax: 64 * 1024,
   /** A batch is posted early once it holds this many bytes. */
   batchBytesMax: 1024 * 1024,
-  /** First capacity of a batch buffer; it doubles as frames arrive, up to batchBytesMax. */
-  batchBytesInitial: 64 * 1024,
+  /**
+   * Smallest capacity of a batch buffer. A new batch starts at the size the last one needed
+   * (each is a fresh, transferred allocation that counts against the isolate's external memory,
+   * so it should not be much larger than needed) and doubles as frames arrive, up to batchBytesMax.
+   */
+  batchBytesMin: 4 * 1024,
   /** Highest connection id (u32 on the wire). */
   connectionIdMax: 0xffff_ffff,
 } as const;
@@ -89,6 +122,7 @@ export class FrameBatchWriter {
   #buffer: Uint8Array | undefined;
   #used = 0;
   #frames = 0;
+  #nextCapacity: number = PORT_LIMITS.batchBytesMin;
 
   /** Frames queued since the last take. */
   get frames(): number {
@@ -112,7 +146,8 @@ export class FrameBatchWriter {
     const needed = this.#used + RECORD_HEADER_BYTES + frame.length;
     let buffer = this.#buffer;
     if (buffer === undefined || buffer.length < needed) {
-      let capacity = buffer === undefined ? PORT_LIMITS.batchBytesInitial : buffer.length * 2;
+      let capacity = buffer === undefined ? this.#nextCapacity : buffer.length * 2;
+      // Doubling from at least batchBytesMin reaches any needed size within log2(batchBytesMax / batchBytesMin) steps.
       while (capacity < needed) capacity *= 2;
       const grown = new Uint8Array(Math.min(capacity, PORT_LIMITS.batchBytesMax));
       if (buffer !== undefined) grown.set(buffer.subarray(0, this.#used));
@@ -130,6 +165,9 @@ export class FrameBatchWriter {
     const buffer = this.#buffer;
     if (buffer === undefined || this.#frames === 0) return undefined;
     const message: FrameBatchMessage = { type: 'frames', bytes: buffer.buffer as ArrayBuffer, byteLength: this.#used };
+    let capacity: number = PORT_LIMITS.batchBytesMin;
+    while (capacity < this.#used) capacity *= 2;
+    this.#nextCapacity = capacity;
     this.#buffer = undefined;
     this.#used = 0;
     this.#frames = 0;

@@ -1,6 +1,6 @@
 // End to end through the worker isolate: the host relays only ciphertext frames between real
 // @noble client channels and the enclave; deposits arrive through the embedded chain's port
-// message; a maker and a taker each receive only their own fill; replayed frames are refused
+// message; a reference set through the host prices midpoint orders; a maker and a taker each receive only their own fill; replayed frames are refused
 // with coded errors; a bad ClientHello closes the connection with a coded reason; frames sent
 // in one turn cross the port as one batch, and the answers come back batched too.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -32,6 +32,36 @@ test.before(async () => {
   host = await EnclaveHost.start({ dataDir, markets: [TEST_MARKET], feeAccount: 'fees', production: false, tickMs: 0, settlementWindowMs: 0 });
   host.onFrame((id, frame) => traders.get(id)?.onFrame(frame));
   host.onClose((id, code) => closes.set(id, code));
+});
+
+test('a reference set through the host prices midpoint orders: they trade at the mid', async () => {
+  const prng = new Prng(11);
+  const seller = await trader(seedFrom(prng));
+  const buyer = await trader(seedFrom(prng));
+  for (const who of [seller, buyer]) {
+    await host.deposit(who.account, 'USDC', 10_000_000_000n, `mid-usdc-${who.account.slice(0, 8)}`);
+    await host.deposit(who.account, 'DOT', 1_000_000_000_000n, `mid-dot-${who.account.slice(0, 8)}`);
+  }
+  const midpoint = (side: 'buy' | 'sell', clientOrderId: string) => ({ market: TEST_MARKET.id, clientOrderId, side, type: 'midpoint', size: '1.0' });
+  const uncapped = await buyer.ask('order.place', midpoint('buy', 'mid-early'));
+  assert.is(uncapped.t, 'error', 'an uncapped midpoint buy needs a reference');
+  let refused = '';
+  await host.setReference(TEST_MARKET.id, '5.10', '5.00').catch((error: Error) => { refused = error.message; });
+  assert.match(refused, String(ERRORS.RUNTIME_REFERENCE_INVALID.code));
+  refused = '';
+  await host.setReference('NOPE/USDC', '5.00', '5.10').catch((error: Error) => { refused = error.message; });
+  assert.match(refused, String(ERRORS.RUNTIME_REFERENCE_INVALID.code));
+  refused = '';
+  await host.setReference(TEST_MARKET.id, '5.001', '5.10').catch((error: Error) => { refused = error.message; });
+  assert.match(refused, String(ERRORS.RUNTIME_REFERENCE_INVALID.code));
+  await host.setReference(TEST_MARKET.id, '5.00', '5.10');
+  assert.is((await seller.ask('order.place', midpoint('sell', 'mid-s'))).t, 'result');
+  assert.is((await buyer.ask('order.place', midpoint('buy', 'mid-b'))).t, 'result');
+  const sold = await seller.waitFor((m) => m.t === 'report' && m.body.kind === 'fill' && m.body.clientOrderId === 'mid-s');
+  const bought = await buyer.waitFor((m) => m.t === 'report' && m.body.kind === 'fill' && m.body.clientOrderId === 'mid-b');
+  assert.is((sold.body.trade as { price: string }).price, '5.05');
+  assert.is((bought.body.trade as { price: string }).price, '5.05');
+  assert.is((bought.body.trade as { size: string }).size, '1');
 });
 
 test('handshake, deposit, a resting and a crossing order, fills to each side, balances', async () => {

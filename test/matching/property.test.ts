@@ -470,6 +470,20 @@ test('replaying the same commands gives the same events and state hash; snapshot
   }
 });
 
+test('regression: a command rejected for its stamp does not move the clock (found by this suite, seed 1592598895)', () => {
+  const { world: built } = sequence(BASE_SEED);
+  const commands = [
+    { type: 'place', seq: 5, timeMs: 35, account: 'alice', clientOrderId: 'o6', market: CONTINUOUS, side: 'sell', sizeLots: 5, timeInForce: 'GTT', expireAtMs: 36, postOnly: false, minQtyLots: 0, selfTradePrevention: 'decrement', orderType: 'limit', priceTicks: 16 },
+    { type: 'advanceTime', seq: 6.5, timeMs: 36 },
+    { type: 'advanceTime', seq: 4, timeMs: 40 },
+  ] as Command[];
+  assert.is(firstFailure(built.options, commands, 1), undefined);
+  const fast = new Matcher(built.options);
+  for (const command of commands) fast.apply(command, () => {});
+  fast.checkInvariants();
+  assert.is(fast.openOrders('alice').length, 1, 'the GTT order is still open: no accepted command reached its expiry');
+});
+
 test('the comparison notices a difference (a sequence with one command changed is caught)', () => {
   const { world: built, commands } = sequence(BASE_SEED);
   const index = commands.findIndex((command) => command.type === 'place' && command.market === CONTINUOUS);
