@@ -80,7 +80,14 @@ async function main(): Promise<void> {
   console.log(`Place an order: npx darkpool place buy 1 ${START_PRICE} --url ${gateway.url} --market ${MARKET.id} --key ${traderKeyPath} --insecure-dev-attestation --dev-root ${devRoot}`);
   console.log('Ctrl-C stops.');
 
-  await new Promise<void>((done) => { process.once('SIGINT', done); process.once('SIGTERM', done); });
+  // A terminal's Ctrl-C reaches both tsx and this process, and tsx relays it once more: every
+  // signal after the first is absorbed so the shutdown below runs to its end.
+  await new Promise<void>((done) => {
+    let signalled = false;
+    const stop = (): void => { if (!signalled) { signalled = true; done(); } };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
   console.log('stopping');
   feed.unsubscribe();
   await bot.stop();
