@@ -1,7 +1,8 @@
 // Benchmark of the fast matcher against nodejs-order-book, the most used TypeScript order book, on
 // one fixed-seed workload run through both in the same process: throughput, per-operation latency
 // percentiles, agreement on traded volume, and heap held per resting order. Run with
-// `npm run bench:matching`; it prints a table and writes bench/results/matching.json.
+// `npm run bench:matching` (bundled by esbuild and run by plain node, see run-bundled.mjs); it
+// prints a table and writes bench/results/matching.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { OrderBook, Side as PeerSide, type LimitOrderOptions } from 'nodejs-order-book';
@@ -435,6 +436,7 @@ function main(): void {
     timerOverheadNs: { p50: timer.p50Ns, p99: timer.p99Ns, mean: timer.meanNs },
     targets: { opsPerSec: 3_000_000, p99Ns: 1_000, p999Ns: 5_000, ratio: 20, bytesPerRestingOrder: 200 },
     conditions: {
+      build: `${process.env['BENCH_BUILD'] ?? 'tsx loader'}, node ${process.version}`,
       node: process.version,
       v8: process.versions.v8,
       cpu: cpus()[0]?.model ?? 'unknown',

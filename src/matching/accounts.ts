@@ -24,6 +24,11 @@ export class AccountRegistry {
   private readonly finishedHashes: number[][] = [];
   private readonly ringNext: number[] = [];
   private readonly indexByName = new Map<string, number>();
+  /** The two most recently found names and their indexes: accounts are never removed, so a hit never goes stale. */
+  private recentName0: string | undefined = undefined;
+  private recentIndex0 = NO_ACCOUNT;
+  private recentName1: string | undefined = undefined;
+  private recentIndex1 = NO_ACCOUNT;
 
   constructor(private readonly limits: MatcherLimits) {}
 
@@ -32,7 +37,12 @@ export class AccountRegistry {
   }
 
   find(name: string): number {
-    return this.indexByName.get(name) ?? NO_ACCOUNT;
+    if (name === this.recentName0) return this.recentIndex0;
+    if (name === this.recentName1) return this.recentIndex1;
+    const index = this.indexByName.get(name);
+    if (index === undefined) return NO_ACCOUNT;
+    this.remember(name, index);
+    return index;
   }
 
   /** The account's index, registering it if new; NO_ACCOUNT when the registry is full. */
@@ -47,6 +57,13 @@ export class AccountRegistry {
     this.finishedHashes.push([]);
     this.ringNext.push(0);
     return index;
+  }
+
+  private remember(name: string, index: number): void {
+    this.recentName1 = this.recentName0;
+    this.recentIndex1 = this.recentIndex0;
+    this.recentName0 = name;
+    this.recentIndex0 = index;
   }
 
   isDuplicate(account: number, clientOrderId: string, hash: number): boolean {

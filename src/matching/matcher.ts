@@ -77,6 +77,9 @@ export class Matcher implements MatchingEngine {
   /** Markets in configuration order; expiry ties and cancelAll without a market follow it. */
   readonly markets: readonly MarketEntry[];
   private readonly byId = new Map<string, MarketEntry>();
+  /** The market a command last named, so a run of commands on one market skips the Map lookup. */
+  private lastMarketId: unknown = undefined;
+  private lastMarketEntry: MarketEntry | undefined = undefined;
   lastSeq = 0;
   lastTimeMs = 0;
 
@@ -244,10 +247,21 @@ export class Matcher implements MatchingEngine {
     return this.byId.get(market);
   }
 
+  /** The entry a command's market field names, or undefined; markets are fixed at construction, so a hit never goes stale. */
+  private marketOf(market: unknown): MarketEntry | undefined {
+    if (market === this.lastMarketId) return this.lastMarketEntry;
+    const entry = typeof market === 'string' ? this.byId.get(market) : undefined;
+    if (entry !== undefined) {
+      this.lastMarketId = market;
+      this.lastMarketEntry = entry;
+    }
+    return entry;
+  }
+
   // ───────────────────────────── commands ─────────────────────────────
 
   private place(command: PlaceCommand): void {
-    const entry = this.byId.get(command.market);
+    const entry = this.marketOf(command.market);
     if (entry === undefined) { this.reject(command, rejection('MARKET_UNKNOWN')); return; }
     const { book, matching } = entry;
     const spec = book.spec;
@@ -381,7 +395,7 @@ export class Matcher implements MatchingEngine {
   }
 
   private setReference(command: SetReferenceCommand): void {
-    const entry = this.byId.get(command.market);
+    const entry = this.marketOf(command.market);
     if (entry === undefined) { this.reject(command, rejection('MARKET_UNKNOWN')); return; }
     const book = entry.book;
     const bad = priceRejection(command.bidTicks, book.spec, 'bidTicks') ?? priceRejection(command.askTicks, book.spec, 'askTicks');
@@ -394,7 +408,7 @@ export class Matcher implements MatchingEngine {
   }
 
   private auction(command: AuctionCommand): void {
-    const entry = this.byId.get(command.market);
+    const entry = this.marketOf(command.market);
     if (entry === undefined) { this.reject(command, rejection('MARKET_UNKNOWN')); return; }
     const book = entry.book;
     if (book.spec.mode !== 'auction') { this.reject(command, rejection('AUCTION_NOT_AUCTION_MARKET')); return; }
@@ -457,7 +471,7 @@ export class Matcher implements MatchingEngine {
 
   /** Resolves a cancel/amend target to the owner's resting order, or the reason it cannot be. */
   private findTarget(command: CancelCommand | AmendCommand): { book: Book; slot: number } | Rejection {
-    const entry = this.byId.get(command.market);
+    const entry = this.marketOf(command.market);
     if (entry === undefined) return rejection('MARKET_UNKNOWN');
     const bad = accountRejection(command.account, this.limits) ?? orderRefRejection(command.order);
     if (bad !== undefined) return bad;

@@ -14,6 +14,11 @@ function home(low: number, high: number, mask: number): number {
   return hash & mask;
 }
 
+/** The bits of an order id above the low 32; ids below 2^31 (all but the longest-running books) skip the division. */
+function highWord(orderId: number): number {
+  return orderId < 0x80000000 ? 0 : Math.floor(orderId / TWO_TO_32);
+}
+
 export class OrderIndex {
   size = 0;
   private capacity = INITIAL_CAPACITY;
@@ -23,7 +28,7 @@ export class OrderIndex {
   /** Position of the entry, or −1. The probe ends at an empty slot; the load stays at most one half. */
   private position(orderId: number): number {
     const low = orderId | 0;
-    const high = Math.floor(orderId / TWO_TO_32);
+    const high = highWord(orderId);
     const words = this.words;
     let index = home(low, high, this.mask);
     for (let probes = 0; probes < this.capacity; probes++) {
@@ -52,7 +57,7 @@ export class OrderIndex {
       this.words[found * STRIDE + 2] = slot;
       return;
     }
-    this.place(orderId | 0, Math.floor(orderId / TWO_TO_32), slot);
+    this.place(orderId | 0, highWord(orderId), slot);
     this.size++;
     if (this.size * 2 > this.capacity) this.grow();
   }
