@@ -344,7 +344,7 @@ const result = {
       mixed: '20% crossing limit orders at 5.00 (alternating sell/buy between consecutive traders, so every second fills), 40% passive limit orders that rest (buys 4.00–4.49, sells 5.51–6.00), 40% cancels of the same trader\'s oldest resting passive order (by clientOrderId), seeded',
       crossing: 'every command a crossing limit order at 5.00, alternating sell/buy between consecutive traders: every second command fills',
     },
-    enclave: `tick check every 100 ms (journals a tick only when a GTT order is past expiry), settlement window ${SETTLEMENT_WINDOW_MS} ms, snapshot every ${SNAPSHOT_EVERY_COMMANDS} commands (synchronous serialize + async seal/write)`,
+    enclave: `tick check every 100 ms (journals a tick only when a GTT order is past expiry), settlement window ${SETTLEMENT_WINDOW_MS} ms settled by the default embedded chain on the enclave thread, snapshot every ${SNAPSHOT_EVERY_COMMANDS} commands (synchronous serialize + async seal/write)`,
     dataDir: `${tmpdir()} (same file system as the fsync probe)`,
   },
 };

@@ -22,6 +22,7 @@ const LABELS = {
   keyFile: 'darkpool/enclave/key-file/v1',
   journal: 'darkpool/enclave/journal-sealing/v1',
   snapshot: 'darkpool/enclave/snapshot-sealing/v1',
+  settlement: 'darkpool/enclave/settlement-key/v1',
 } as const;
 
 /** Where the root sealing key comes from. */
@@ -112,6 +113,21 @@ export interface EnclaveKeyMaterial {
 
 function derive(sealingKey: Uint8Array, label: string): Uint8Array {
   return new Uint8Array(hkdfSync('sha256', sealingKey, new Uint8Array(0), label, SEALING_KEY_BYTES));
+}
+
+/**
+ * The 32-byte seed of the settlement key that signs extrinsics on real chains, derived from the
+ * sealing key under its own label: the same enclave identity always has the same pool account,
+ * and only the enclave can compute it. The caller zeroes the seed once the key is imported.
+ */
+export async function deriveSettlementSeed(source: SealingKeySource): Promise<Uint8Array> {
+  const sealingKey = await source.sealingKey();
+  try {
+    if (!(sealingKey instanceof Uint8Array) || sealingKey.length !== SEALING_KEY_BYTES) throw new CodedError('KEYS_SEALING_SOURCE_FAILED', 'sealing key must be 32 bytes');
+    return derive(sealingKey, LABELS.settlement);
+  } finally {
+    sealingKey.fill(0);
+  }
 }
 
 async function readOptional(path: string): Promise<Buffer | undefined> {

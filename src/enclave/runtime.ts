@@ -309,6 +309,21 @@ export class EnclaveRuntime {
   }
 
   /**
+   * Settlement gave up on a withdrawal the engine debited (refused, or its message failed for
+   * good): journals the engine's refund. Resolves once the refund is durable.
+   */
+  refundWithdrawal(withdrawal: WithdrawalOrder): Promise<void> {
+    const { withdrawalId, account, asset, atoms } = withdrawal;
+    if (!ACCOUNT.test(account) || !this.#context.assets.has(asset) || typeof atoms !== 'bigint' || atoms <= 0n || !REFERENCE.test(withdrawalId)) {
+      return Promise.reject(new Error(`assertion: a refund of a withdrawal the engine never made (${withdrawalId.slice(0, 32)})`));
+    }
+    return new Promise((resolve, reject) => {
+      const submitted = this.#submit({ kind: 'withdrawalFailed', account, asset, atoms, withdrawalId }, undefined, resolve);
+      if (submitted !== undefined) reject(submitted);
+    });
+  }
+
+  /**
    * Public market data from the host: the reference bid and ask (decimal strings) of one market.
    * They are converted to ticks and journaled as a 'reference' command; resolves once durable.
    */

@@ -5,11 +5,11 @@
 // and each durable journal group each leave as one port message.
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { CodedError, isCodedError } from '../errors/index.js';
-import { FramePortOutbox, readFrameBatch, type EnclaveToHost, type EnclaveWorkerConfig, type HostToEnclave } from '../protocol/enclave-port.js';
+import { FramePortOutbox, readFrameBatch, type EnclaveToHost, type EnclaveWorkerConfig, type HostToEnclave, type SettlementLogEntry } from '../protocol/enclave-port.js';
 import { DevAttestationProvider } from './attestation/dev-provider.js';
 import { DstackAttestationProvider } from './attestation/dstack-provider.js';
 import type { AttestationProvider } from './attestation/provider.js';
-import { DevSealingKeySource, DstackSealingKeySource, type SealingKeySource } from './keys.js';
+import { deriveSettlementSeed, DevSealingKeySource, DstackSealingKeySource, type SealingKeySource } from './keys.js';
 import { EnclaveRuntime } from './runtime.js';
 import { SettlementBridge } from './settlement-bridge.js';
 
@@ -48,9 +48,14 @@ async function main(): Promise<void> {
     closeConnection: (connectionId, code) => post({ type: 'close', connectionId, code }),
     fatal: (error) => post({ type: 'fatal', message: error.message }),
     onWindow: (window) => bridge?.onWindow(window),
+    onWithdrawal: (withdrawal) => bridge?.onWithdrawal(withdrawal),
   });
-  if ((config.chain ?? 'embedded') === 'embedded') {
-    bridge = await SettlementBridge.openEmbedded({ runtime, feeAccount: config.feeAccount, log: (entry) => post({ type: 'settlement', entry }) });
+  const chain = config.chain ?? 'embedded';
+  const settlementLog = (entry: SettlementLogEntry): void => post({ type: 'settlement', entry });
+  if (chain === 'embedded') {
+    bridge = await SettlementBridge.openEmbedded({ runtime, feeAccount: config.feeAccount, log: settlementLog });
+  } else if (chain !== 'none') {
+    bridge = await SettlementBridge.openPolkadot({ runtime, feeAccount: config.feeAccount, log: settlementLog, settings: chain, settlementSeed: await deriveSettlementSeed(sealing) });
   }
   const portError = (error: unknown): { code: number; message: string } => (isCodedError(error) ? { code: error.code, message: error.message } : { code: 2000, message: String(error) });
   port.on('message', (message: HostToEnclave) => {
@@ -98,12 +103,14 @@ async function main(): Promise<void> {
           return post({ type: 'faucet', requestId: message.requestId, reference: '', error: portError(error) });
         }
       case 'chainBalance':
-        try {
-          if (bridge === undefined) throw new CodedError('RUNTIME_DEPOSIT_INVALID', 'no embedded chain');
-          return post({ type: 'chainBalance', requestId: message.requestId, atoms: bridge.chainBalance(message.account, message.asset).toString(), error: undefined });
-        } catch (error) {
-          return post({ type: 'chainBalance', requestId: message.requestId, atoms: '', error: portError(error) });
-        }
+        (bridge === undefined ? Promise.reject(new CodedError('RUNTIME_DEPOSIT_INVALID', 'no settlement chain')) : bridge.chainBalance(message.account, message.asset)).then(
+          (atoms) => post({ type: 'chainBalance', requestId: message.requestId, atoms: atoms.toString(), error: undefined }),
+          (error: unknown) => post({ type: 'chainBalance', requestId: message.requestId, atoms: '', error: portError(error) }),
+        );
+        return;
+      case 'settlementAccount':
+        if (bridge === undefined) return post({ type: 'settlementAccount', requestId: message.requestId, account: '', error: portError(new CodedError('RUNTIME_DEPOSIT_INVALID', 'no settlement chain')) });
+        return post({ type: 'settlementAccount', requestId: message.requestId, account: bridge.poolAccount, error: undefined });
       case 'stop':
         void runtime.stop().then(() => bridge?.close()).then(() => { post({ type: 'stopped' }); port.close(); });
         return;

@@ -178,12 +178,21 @@ export class EnclaveHost {
     });
   }
 
-  /** An account's free balance (atoms) on the embedded settlement chain. */
+  /** An account's free balance (atoms) on the settlement chain (embedded or real). */
   embeddedChainBalance(account: string, asset: string): Promise<bigint> {
     return this.#request((requestId) => ({ type: 'chainBalance', requestId, account, asset }), (message) => {
       if (message.type !== 'chainBalance') throw new Error(`expected chainBalance, got ${message.type}`);
       if (message.error !== undefined) throw new Error(`balance refused (${message.error.code}): ${message.error.message}`);
       return BigInt(message.atoms);
+    });
+  }
+
+  /** The pool's account (0x AccountId32) on the settlement chain; deposits into it are credited to their sender. */
+  settlementAccount(): Promise<string> {
+    return this.#request((requestId) => ({ type: 'settlementAccount', requestId }), (message) => {
+      if (message.type !== 'settlementAccount') throw new Error(`expected settlementAccount, got ${message.type}`);
+      if (message.error !== undefined) throw new Error(`no settlement account (${message.error.code}): ${message.error.message}`);
+      return message.account;
     });
   }
 
@@ -234,7 +243,8 @@ export class EnclaveHost {
       case 'deposited':
       case 'referenced':
       case 'faucet':
-      case 'chainBalance': {
+      case 'chainBalance':
+      case 'settlementAccount': {
         const waiter = this.#pending.get(message.requestId);
         this.#pending.delete(message.requestId);
         waiter?.(message);

@@ -7,7 +7,26 @@
 //   connectionId u32 | frameLength u32 | frame bytes
 // (big-endian), so a burst of traffic costs one postMessage rather than one per frame. Every
 // other message is posted only after the frames queued before it, keeping one total order.
+import type { ChainId } from '../xcmp/connector.js';
+import type { PolkadotChainEndpoint } from '../xcmp/polkadot/chain-config.js';
 import { readU32, writeU32 } from './bytes.js';
+
+/**
+ * Settlement on real Substrate chains (e.g. the chopsticks network of `npm run chain:local`): the
+ * enclave derives its settlement key from the sealing key and signs with it over WebSocket.
+ */
+export interface PolkadotChainSettings {
+  readonly kind: 'polkadot';
+  readonly chains: readonly PolkadotChainEndpoint[];
+  /** The chain whose escrow (the settlement key's account) holds every engine asset; payouts execute there. */
+  readonly settlementChain: ChainId;
+  /** Engine asset symbol -> its XCM location as the settlement chain names it. */
+  readonly locations: Readonly<Record<string, 'relay' | 'here'>>;
+  readonly feeAsset: string;
+  readonly feeBudgetPerMessageAtoms: bigint;
+  /** Chopsticks in manual block mode needs a block built after each extrinsic; live nodes and instant mode do not. */
+  readonly manualBlocks?: boolean;
+}
 
 /** Start-up parameters the host passes to the enclave isolate (plain data only). */
 export interface EnclaveWorkerConfig {
@@ -26,8 +45,8 @@ export interface EnclaveWorkerConfig {
   readonly tickMs?: number;
   readonly settlementWindowMs?: number;
   readonly snapshotEveryCommands?: number;
-  /** The settlement chain: the embedded local network (the default) or none (no settlement). */
-  readonly chain?: 'embedded' | 'none';
+  /** The settlement chain: the embedded local network (the default), real chains, or none (no settlement). */
+  readonly chain?: 'embedded' | 'none' | PolkadotChainSettings;
 }
 
 /** One settlement line for the operator: batch ids, counts and error codes, never order content. */
@@ -79,8 +98,10 @@ export type HostToEnclave =
   | { readonly type: 'reference'; readonly requestId: number; readonly market: string; readonly bid: string; readonly ask: string }
   /** Embedded chain only (a development chain inside the isolate): mint atoms to an account and deposit them into the pool. */
   | { readonly type: 'faucet'; readonly requestId: number; readonly account: string; readonly asset: string; readonly atoms: string }
-  /** Embedded chain only: an account's free balance on the settlement chain. */
+  /** An account's free balance on the settlement chain. */
   | { readonly type: 'chainBalance'; readonly requestId: number; readonly account: string; readonly asset: string }
+  /** The pool's account on the settlement chain (public; the key stays in the enclave). */
+  | { readonly type: 'settlementAccount'; readonly requestId: number }
   | { readonly type: 'stop' };
 
 export type EnclaveToHost =
@@ -93,6 +114,7 @@ export type EnclaveToHost =
   | { readonly type: 'referenced'; readonly requestId: number; readonly error: { readonly code: number; readonly message: string } | undefined }
   | { readonly type: 'faucet'; readonly requestId: number; readonly reference: string; readonly error: PortError }
   | { readonly type: 'chainBalance'; readonly requestId: number; readonly atoms: string; readonly error: PortError }
+  | { readonly type: 'settlementAccount'; readonly requestId: number; readonly account: string; readonly error: PortError }
   | { readonly type: 'settlement'; readonly entry: SettlementLogEntry }
   | { readonly type: 'stopped' }
   | { readonly type: 'fatal'; readonly message: string };

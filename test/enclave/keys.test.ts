@@ -1,13 +1,13 @@
 // Sealed enclave keys: generated once and reopened unchanged, refused when the sealed file is
 // altered or the sealing key differs, the dev key file is private and refuses production,
-// and the derived storage keys are distinct and stable.
+// and the derived storage keys (and the settlement key's seed) are distinct and stable.
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { isCodedError } from '../../src/errors/index.js';
-import { DevSealingKeySource, loadOrCreateEnclaveKeys, type SealingKeySource } from '../../src/enclave/keys.js';
+import { deriveSettlementSeed, DevSealingKeySource, loadOrCreateEnclaveKeys, type SealingKeySource } from '../../src/enclave/keys.js';
 import { Prng } from '../support/prng.js';
 
 const dirs: string[] = [];
@@ -70,6 +70,17 @@ test('the dev sealing key lives in a 0600 file, is stable, and refuses productio
   assert.equal(await new DevSealingKeySource({ directory: dir, production: false }).sealingKey(), key);
   assert.is(statSync(join(dir, 'dev-sealing-key.INSECURE')).mode & 0o777, 0o600);
   assert.throws(() => new DevSealingKeySource({ directory: dir, production: true }), (error: unknown) => isCodedError(error, 'KEYS_DEV_SEALING_IN_PRODUCTION'));
+});
+
+test('the settlement seed is 32 bytes, stable per sealing key, differs across sealing keys and from the storage keys', async () => {
+  const first = await deriveSettlementSeed(fixedSource(7));
+  assert.is(first.length, 32);
+  assert.equal(await deriveSettlementSeed(fixedSource(7)), first);
+  assert.not.equal(await deriveSettlementSeed(fixedSource(8)), first);
+  const material = await loadOrCreateEnclaveKeys(tempDir(), fixedSource(7));
+  assert.not.equal(material.journalSealingKey, first);
+  assert.not.equal(material.snapshotSealingKey, first);
+  assert.not.equal(new Uint8Array(32).fill(7), first, 'derived, not the sealing key itself');
 });
 
 test.after(() => { for (const dir of dirs) rmSync(dir, { recursive: true, force: true }); });

@@ -1,14 +1,20 @@
 // Settlement inside the real enclave worker on the embedded chain: deposits made on the chain
 // (transfers into the pool account) are credited to the trader in the enclave once; two traders
 // trade; the window closes; the beneficiaries' chain balances change by exactly the netted
-// amounts; the operator sees batch events. Also the fill mapping from matcher to settlement.
+// amounts; the operator sees batch events; a withdrawal through the encrypted channel pays the
+// trader on the chain by exactly the amount the enclave debited. Also the fill mapping from
+// matcher to settlement, and (on a local set-up with fault injection) that a withdrawal settlement
+// refuses or whose message fails for good is refunded in the engine exactly once.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { ed25519 } from '@noble/curves/ed25519';
 import { EnclaveHost } from '../../src/host/enclave-host.js';
-import { accountIdOf, settlementFillOf } from '../../src/enclave/settlement-bridge.js';
+import type { WithdrawalOrder } from '../../src/enclave/engine.js';
+import { accountIdOf, SettlementBridge, settlementFillOf, type BridgeRuntime } from '../../src/enclave/settlement-bridge.js';
+import { createLocalSetup } from '../../src/settlement/local-setup.js';
 import { buildMarketSpec } from '../../src/matching/market-spec.js';
 import type { FillEvent } from '../../src/matching/types.js';
 import type { SettlementLogEntry } from '../../src/protocol/enclave-port.js';
@@ -111,6 +117,81 @@ test('chain deposits are credited once; a trade settles on the chain by exactly 
   assert.not.ok(JSON.stringify(log).includes('sb-s'), 'no order content in the operator log');
   const deposits = seller.received.filter((m) => m.t === 'report' && m.body.kind === 'deposit');
   assert.is(deposits.length, 1, 'one chain deposit, one credit');
+});
+
+test('a withdrawal through the encrypted channel pays the trader on the chain and debits the enclave by exactly the amount', async () => {
+  const prng = new Prng(34);
+  const withdrawer = await trader(seedFrom(prng));
+  const depositAtoms = 20_000_000_000n;
+  const withdrawAtoms = 5_000_000_000n;
+  await host.embeddedChainDeposit(withdrawer.account, 'DOT', depositAtoms);
+  await withdrawer.waitFor((m) => m.t === 'report' && m.body.kind === 'deposit');
+  const chainBefore = await host.embeddedChainBalance(withdrawer.account, 'DOT');
+  assert.is(chainBefore, 0n, 'the trader deposited everything it was given');
+  const available = async (): Promise<bigint> => {
+    const result = (await withdrawer.ask('query.balances', {})).body.result as { balances: { asset: string; available: string }[] };
+    return BigInt(result.balances.find((b) => b.asset === 'DOT')!.available);
+  };
+  assert.is(await available(), depositAtoms);
+
+  const answer = await withdrawer.ask('funds.withdraw', { asset: 'DOT', amount: '0.5' });
+  assert.is(answer.t, 'result', JSON.stringify(answer));
+  const withdrawalId = (answer.body.result as { withdrawalId: string }).withdrawalId;
+  assert.match(withdrawalId, /^w[0-9]+$/);
+  assert.is(await available(), depositAtoms - withdrawAtoms, 'the engine debits the withdrawal at once');
+
+  const chainAfter = await until(() => host.embeddedChainBalance(withdrawer.account, 'DOT'), (v) => v > chainBefore, 10_000);
+  assert.is(chainAfter - chainBefore, withdrawAtoms, 'the chain pays exactly the amount withdrawn');
+  assert.is(await available(), depositAtoms - withdrawAtoms, 'the internal balance fell by exactly the amount');
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  assert.is(await host.embeddedChainBalance(withdrawer.account, 'DOT'), chainAfter, 'paid once');
+  assert.not.ok(log.some((e) => e.event === 'withdrawal-refused' || e.event === 'withdrawal-refunded' || e.event === 'settlement-error'), JSON.stringify(log));
+  assert.not.ok(withdrawer.received.some((m) => m.t === 'report' && m.body.kind === 'withdrawal' && m.body.status === 'refunded'));
+});
+
+test('a withdrawal refused by settlement or whose message fails for good is refunded in the engine once', async () => {
+  const prng = new Prng(55);
+  const identitySeed = seedFrom(prng);
+  const refunds: WithdrawalOrder[] = [];
+  const credits: { account: string; atoms: bigint }[] = [];
+  const entries: SettlementLogEntry[] = [];
+  const runtime: BridgeRuntime = {
+    identityPublicKey: ed25519.getPublicKey(identitySeed),
+    signWithIdentity: (digest) => ed25519.sign(digest, identitySeed),
+    creditDeposit: async (account, _asset, atoms) => { credits.push({ account, atoms }); },
+    refundWithdrawal: async (order) => { refunds.push(order); },
+    engine: { marketSpecs: new Map() },
+  };
+  const pool = `0x${Buffer.from(runtime.identityPublicKey).toString('hex')}` as const;
+  const feeAccount = accountIdOf('fees');
+  const setup = createLocalSetup({ pool, feeAccount, blockTimeMs: 20, policy: { windowMs: 50, retryDelayMs: 1, maxAttempts: 1, confirmTimeoutMs: 1_000 } });
+  const bridge = await SettlementBridge.openLocal({ runtime, feeAccount: 'fees', log: (entry) => entries.push(entry), tickMs: 20 }, setup);
+  try {
+    const account = 'cd'.repeat(32);
+    setup.network.mint('para:1000', 'DOT', feeAccount, 1_000_000_000_000n);
+    setup.network.transfer('para:1000', 'DOT', feeAccount, pool, 1_000_000_000_000n);
+    bridge.faucetDeposit(account, 'DOT', 30_000_000_000n);
+    await until(async () => credits.length, (n) => n === 2, 5_000);
+    assert.ok(credits.some((c) => c.account === account && c.atoms === 30_000_000_000n), JSON.stringify(credits.map((c) => c.account)));
+
+    const tooMuch = { withdrawalId: 'w1', account, asset: 'DOT', atoms: 40_000_000_000n };
+    bridge.onWithdrawal(tooMuch);
+    await until(async () => refunds.length, (n) => n === 1, 5_000);
+    assert.equal(refunds[0], tooMuch, 'settlement refused it (escrow short): refunded at once');
+    assert.ok(entries.some((e) => e.event === 'withdrawal-refused' && e.code !== undefined));
+
+    setup.network.injectFault({ kind: 'fail', reason: 'injected' }, {}, 10);
+    const failing = { withdrawalId: 'w2', account, asset: 'DOT', atoms: 10_000_000_000n };
+    bridge.onWithdrawal(failing);
+    await until(async () => refunds.length, (n) => n === 2, 10_000);
+    assert.equal(refunds[1], failing, 'its only attempt failed: refunded');
+    assert.ok(entries.some((e) => e.event === 'retries-exhausted'), JSON.stringify(entries));
+    assert.is(await bridge.chainBalance(account, 'DOT'), 0n, 'nothing reached the trader on chain');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.is(refunds.length, 2, 'each refund happens once');
+  } finally {
+    await bridge.close();
+  }
 });
 
 test.after(async () => {
