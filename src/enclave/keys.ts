@@ -23,6 +23,7 @@ const LABELS = {
   journal: 'darkpool/enclave/journal-sealing/v1',
   snapshot: 'darkpool/enclave/snapshot-sealing/v1',
   settlement: 'darkpool/enclave/settlement-key/v1',
+  settlementRecords: 'darkpool/enclave/settlement-records/v1',
 } as const;
 
 /** Where the root sealing key comes from. */
@@ -125,6 +126,20 @@ export async function deriveSettlementSeed(source: SealingKeySource): Promise<Ui
   try {
     if (!(sealingKey instanceof Uint8Array) || sealingKey.length !== SEALING_KEY_BYTES) throw new CodedError('KEYS_SEALING_SOURCE_FAILED', 'sealing key must be 32 bytes');
     return derive(sealingKey, LABELS.settlement);
+  } finally {
+    sealingKey.fill(0);
+  }
+}
+
+/**
+ * The 32-byte key that seals settlement's lifecycle records (batches, submissions, outcomes),
+ * derived from the sealing key under its own label so it differs from the journal's.
+ */
+export async function deriveSettlementRecordsKey(source: SealingKeySource): Promise<Uint8Array> {
+  const sealingKey = await source.sealingKey();
+  try {
+    if (!(sealingKey instanceof Uint8Array) || sealingKey.length !== SEALING_KEY_BYTES) throw new CodedError('KEYS_SEALING_SOURCE_FAILED', 'sealing key must be 32 bytes');
+    return derive(sealingKey, LABELS.settlementRecords);
   } finally {
     sealingKey.fill(0);
   }

@@ -13,7 +13,7 @@ import type { Hex32 } from '../settlement/batch.js';
 import type { Fill } from '../settlement/fill.js';
 import { DEFAULT_SETTLEMENT_POLICY, type SettlementConfig } from '../settlement/config.js';
 import { createLocalSetup, type LocalSetup } from '../settlement/local-setup.js';
-import { MemorySettlementStore } from '../settlement/records.js';
+import { MemorySettlementStore, type SettlementStore } from '../settlement/records.js';
 import { SettlementService, type SettlementEvent } from '../settlement/service.js';
 import type { AccountHex, ChainConnector, ChainId } from '../xcmp/connector.js';
 import type { LocalNetwork } from '../xcmp/local-chain.js';
@@ -66,6 +66,12 @@ export interface SettlementBridgeOptions {
   readonly blockTimeMs?: number;
   /** Wall clock in ms; settlement takes time from its caller. */
   readonly clock?: () => number;
+  /**
+   * Where settlement's lifecycle records are persisted before each step. Real chains outlive the
+   * enclave, so they take the sealed file store; the embedded chain lives and dies with the
+   * process, and so may its records (the default, in memory).
+   */
+  readonly store?: SettlementStore;
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -145,7 +151,7 @@ export class SettlementBridge {
     let bridge: SettlementBridge | undefined;
     const early: SettlementEvent[] = [];
     const service = await SettlementService.open(
-      { config: chain.config, connector: chain.connector, store: new MemorySettlementStore(), sign: (digest) => options.runtime.signWithIdentity(digest), publicKey: options.runtime.identityPublicKey },
+      { config: chain.config, connector: chain.connector, store: options.store ?? new MemorySettlementStore(), sign: (digest) => options.runtime.signWithIdentity(digest), publicKey: options.runtime.identityPublicKey },
       clock(),
       (event) => { if (bridge === undefined) early.push(event); else bridge.#onEvent(event); },
     );

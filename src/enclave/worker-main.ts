@@ -3,15 +3,17 @@
 // thread; the host sees frames, connection ids, close codes and the attestation bundle.
 // Outgoing frames gather into one batch per turn of the event loop: a batch of incoming frames
 // and each durable journal group each leave as one port message.
+import { join } from 'node:path';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { CodedError, isCodedError } from '../errors/index.js';
 import { FramePortOutbox, readFrameBatch, type EnclaveToHost, type EnclaveWorkerConfig, type HostToEnclave, type SettlementLogEntry } from '../protocol/enclave-port.js';
 import { DevAttestationProvider } from './attestation/dev-provider.js';
 import { DstackAttestationProvider } from './attestation/dstack-provider.js';
 import type { AttestationProvider } from './attestation/provider.js';
-import { deriveSettlementSeed, DevSealingKeySource, DstackSealingKeySource, type SealingKeySource } from './keys.js';
+import { deriveSettlementSeed, deriveSettlementRecordsKey, DevSealingKeySource, DstackSealingKeySource, type SealingKeySource } from './keys.js';
 import { EnclaveRuntime } from './runtime.js';
 import { SettlementBridge } from './settlement-bridge.js';
+import { SealedSettlementStore } from './sealed-settlement-store.js';
 
 if (parentPort === null) throw new Error('worker-main runs only as a worker thread');
 const port: MessagePort = parentPort;
@@ -55,7 +57,8 @@ async function main(): Promise<void> {
   if (chain === 'embedded') {
     bridge = await SettlementBridge.openEmbedded({ runtime, feeAccount: config.feeAccount, log: settlementLog });
   } else if (chain !== 'none') {
-    bridge = await SettlementBridge.openPolkadot({ runtime, feeAccount: config.feeAccount, log: settlementLog, settings: chain, settlementSeed: await deriveSettlementSeed(sealing) });
+    const store = await SealedSettlementStore.open(join(config.dataDir, 'settlement'), await deriveSettlementRecordsKey(sealing));
+    bridge = await SettlementBridge.openPolkadot({ runtime, feeAccount: config.feeAccount, log: settlementLog, settings: chain, settlementSeed: await deriveSettlementSeed(sealing), store });
   }
   const portError = (error: unknown): { code: number; message: string } => (isCodedError(error) ? { code: error.code, message: error.message } : { code: 2000, message: String(error) });
   port.on('message', (message: HostToEnclave) => {
