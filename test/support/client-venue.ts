@@ -43,8 +43,13 @@ export interface Venue extends Route {
   readonly devRootHex: string;
   /** Another route to the same gateway, so one client's network can fail while another's works. */
   addRoute(): Promise<Route>;
-  /** Credits decimal amounts to an account through the embedded chain's deposit path. */
+  /** Credits decimal amounts to an account inside the enclave only (the host's deposit port). */
   fund(account: string, amounts: Readonly<Record<string, string>>): Promise<void>;
+  /**
+   * Deposits on the embedded chain into the pool, as a trader's own transfer would; the enclave
+   * credits it once the chain reports it final, so settlement's escrow holds it too.
+   */
+  fundOnChain(account: string, amounts: Readonly<Record<string, string>>): Promise<void>;
 }
 
 let depositCounter = 0;
@@ -131,6 +136,9 @@ export async function startVenue(options: { readonly tickMs?: number } = {}): Pr
         depositCounter += 1;
         await host.deposit(account, asset, atoms(amount, DECIMALS[asset]!), `dep-${depositCounter}-${account.slice(0, 8)}`);
       }
+    },
+    async fundOnChain(account, amounts) {
+      for (const [asset, amount] of Object.entries(amounts)) await host.embeddedChainDeposit(account, asset, atoms(amount, DECIMALS[asset]!));
     },
     async close() {
       for (const route of routes) await route.close();

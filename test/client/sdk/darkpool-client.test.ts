@@ -169,7 +169,9 @@ test('rejects carry the enclave codes; client checks fail before anything is sen
 
 test('withdraw debits the balance and reports it in decimals', async () => {
   const trader = await client(51);
-  await venue.fund(trader.accountId, { USDC: '100' });
+  await venue.fundOnChain(trader.accountId, { USDC: '100' });
+  const credited = Date.now();
+  while ((await trader.fetchBalance()).assets.USDC?.free !== '100' && Date.now() - credited < 10_000) await new Promise((resolve) => setTimeout(resolve, 50));
   const reports = firstValueFrom(trader.watchReports().pipe(filter((report) => report.kind === 'withdrawal'), take(1), timeout(5_000)));
   const withdrawal = await trader.withdraw('USDC', '12.500000');
   assert.equal([withdrawal.asset, withdrawal.amount], ['USDC', '12.5']);
