@@ -169,6 +169,11 @@ export class EnclaveEngine {
         this.window += 1;
         const nets = this.escrow.closeWindow();
         out.window = { number: this.window, nets };
+        // Each trader learns its own net for the window: what goes out on-chain in this window's batch.
+        for (const net of nets) {
+          if (net.payoutAtoms === 0n) continue;
+          this.report(out, net.account, { kind: 'settlement', timeMs: command.timeMs, asset: net.asset, amount: net.payoutAtoms.toString(), status: 'netted', batchId: `window-${this.window}` });
+        }
         break;
       }
       case 'payoutFailed':

@@ -68,6 +68,8 @@ test('a crossing order fills, charges fees and settles receipts at window close'
   const closed = driver.run({ kind: 'closeWindow' });
   const bobDot = closed.window!.nets.find((n) => n.account === 'bob' && n.asset === 'DOT')!;
   assert.is(bobDot.payoutAtoms, 10n * MARKET.baseAtomsPerLot);
+  const toBob = closed.reports.filter((r) => r.account === 'bob').map((r) => [r.report.kind, r.report.asset, r.report.amount, r.report.status]);
+  assert.equal(toBob, [['settlement', 'DOT', (10n * MARKET.baseAtomsPerLot).toString(), 'netted']], 'the trader learns its own net and nothing else');
   const fees = closed.window!.nets.find((n) => n.account === 'fees')!;
   assert.is(fees.payoutAtoms, 0n, 'fees stay in escrow');
   assert.is(fees.returnedAtoms, 2_500n + 1_000n);
