@@ -2,8 +2,11 @@
 // crypto does not share a thread with the host's relay: a set of traders, each with a real
 // client channel (the shared record layer on node's AES-256-GCM), that send a seeded command
 // mix and open every frame that comes back (answers and execution reports alike, in order,
-// as a real client must). Frames cross to the main thread, which plays the untrusted host,
-// in batches (src/protocol/enclave-port.ts), addressed by trader index.
+// as a real client must). A trader's commands sent in one turn of its event loop (one burst,
+// or the refills after one batch of answers) travel packed in as few frames as hold them
+// (docs/protocol.md §5.1), as the enclave packs its answers. Frames cross to the main thread,
+// which plays the untrusted host, in batches (src/protocol/enclave-port.ts), addressed by
+// trader index.
 //
 // Two ways to drive the enclave:
 // - open loop: sends are scheduled at fixed intervals (every SEND_INTERVAL_MS a burst of
@@ -18,6 +21,7 @@ import { ed25519 } from '@noble/curves/ed25519';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils';
 import * as hdr from 'hdr-histogram-js';
 import { createClientHandshake, type ClientHandshake, type ClientSession } from '../client/channel/index.js';
+import type { ChannelMessage, OutgoingMessage } from '../src/protocol/message-codec.js';
 import { attestationBundleDigest, parseAttestationBundle } from '../src/protocol/attestation-bundle.js';
 import { FramePortOutbox, readFrameBatch } from '../src/protocol/enclave-port.js';
 import { TEST_MARKET, seedFrom } from '../test/support/enclave-trader.js';
@@ -50,6 +54,8 @@ class LoadTrader {
   #count = 0;
   /** Client order ids of this trader's resting passive orders, oldest first. */
   readonly passive: string[] = [];
+  /** Requests counted as sent but not yet sealed: they leave packed at the next flush. */
+  #unsealed: OutgoingMessage[] = [];
 
   constructor(readonly index: number, readonly seed: Uint8Array) {
     this.account = bytesToHex(ed25519.getPublicKey(seed));
@@ -76,16 +82,23 @@ class LoadTrader {
     this.#handshake = undefined;
   }
 
-  /** Seals a request and remembers when it counts from. */
-  request(t: string, body: object, startMs: number): Uint8Array {
+  /** Queues a request for the next flush and remembers when it counts from; whether it is the first queued since the last flush. */
+  request(t: string, body: object, startMs: number): boolean {
     if (this.#count === OUTSTANDING_PER_TRADER_MAX) throw new Error(`trader ${this.index}: more than ${OUTSTANDING_PER_TRADER_MAX} requests unanswered`);
     const number = this.#nextRequest++;
-    const frame = this.session!.sealMessage({ t, id: `q${number}`, body });
+    this.#unsealed.push({ t, id: `q${number}`, body });
     const slot = (this.#head + this.#count) % OUTSTANDING_PER_TRADER_MAX;
     this.#numbers[slot] = number;
     this.#startsMs[slot] = startMs;
     this.#count += 1;
-    return frame;
+    return this.#unsealed.length === 1;
+  }
+
+  /** The queued requests sealed, packed into as few frames as hold them. */
+  flush(): Uint8Array[] {
+    const unsealed = this.#unsealed;
+    this.#unsealed = [];
+    return this.session!.sealMessages(unsealed);
   }
 
   /** The start time of the oldest unanswered request, which must be the one `id` names: answers come back in order. */
@@ -182,6 +195,8 @@ interface PhaseState {
 
 let state: PhaseState | undefined;
 let connectedTraders = 0;
+/** Traders with requests queued since the last flushSends, in the order they first queued one. */
+const sending: LoadTrader[] = [];
 
 function newState(phase: Phase): PhaseState {
   const startMs = performance.now();
@@ -199,7 +214,13 @@ function send(startMs: number): void {
   const command = mix.next(current.workload);
   current.mix[command.kind] += 1;
   current.sent += 1;
-  outbox.sendFrame(command.trader.index, command.trader.request(command.t, command.body, startMs));
+  if (command.trader.request(command.t, command.body, startMs)) sending.push(command.trader);
+}
+
+/** Seals and sends what each trader queued in this turn: one packed frame per trader where it fits. */
+function flushSends(): void {
+  for (const trader of sending) for (const frame of trader.flush()) outbox.sendFrame(trader.index, frame);
+  sending.length = 0;
 }
 
 function onFrame(index: number, frame: Uint8Array): void {
@@ -211,19 +232,23 @@ function onFrame(index: number, frame: Uint8Array): void {
     if (connectedTraders === traders.length) port.postMessage({ type: 'connected' } satisfies LoadToMain);
     return;
   }
-  const message = trader.session.openMessage(frame);
+  const messages = trader.session.openMessages(frame);
   const current = state;
   if (current === undefined) {
     // Between phases only reports arrive (the deposits' credits); answers belong to a phase.
-    if (message.t !== 'report') throw new Error(`trader ${index}: an answer arrived outside a phase`);
+    if (messages.some((message) => message.t !== 'report')) throw new Error(`trader ${index}: an answer arrived outside a phase`);
     return;
   }
   current.framesReceived += 1;
+  const nowMs = performance.now();
+  for (const message of messages) onMessage(current, trader, message, nowMs);
+}
+
+function onMessage(current: PhaseState, trader: LoadTrader, message: ChannelMessage, nowMs: number): void {
   if (message.t === 'report') {
     current.reportsReceived += 1;
     return;
   }
-  const nowMs = performance.now();
   const startMs = trader.answered(message.id);
   current.answered += 1;
   if (nowMs <= current.windowEndMs) current.answeredInWindow += 1;
@@ -257,6 +282,7 @@ async function runOpen(phase: Extract<Phase, { kind: 'open' }>): Promise<void> {
         for (let i = 0; i < due; i++) send(scheduledMs);
         burst += 1;
       }
+      flushSends();
       if (burst < bursts) setTimeout(pump, Math.max(0, current.startMs + burst * SEND_INTERVAL_MS - performance.now()));
       else resolve();
     };
@@ -268,6 +294,7 @@ async function runOpen(phase: Extract<Phase, { kind: 'open' }>): Promise<void> {
 async function runClosed(phase: Extract<Phase, { kind: 'closed' }>): Promise<void> {
   const current = state!;
   for (let i = 0; i < phase.inFlight; i++) send(current.startMs);
+  flushSends();
   await new Promise((resolve) => setTimeout(resolve, phase.durationMs));
   current.refill = false;
   await drain(current);
@@ -290,6 +317,7 @@ port.on('message', (message: MainToLoad) => {
   switch (message.type) {
     case 'frames':
       if (!readFrameBatch(message, onFrame)) throw new Error('malformed frame batch from the main thread');
+      flushSends();
       return;
     case 'connect':
       for (const trader of traders) outbox.sendFrame(trader.index, trader.hello(config.bundle));

@@ -223,6 +223,7 @@ function describe(measured: MeasuredPhase): Record<string, unknown> {
     mix: result.mix,
     errors: result.errors,
     framesToTradersPerCommand: Number((result.framesReceived / Math.max(1, result.answered)).toFixed(2)),
+    messagesPerFrameToTraders: Number(((result.answered + result.reportsReceived) / Math.max(1, result.framesReceived)).toFixed(1)),
     reportsPerCommand: Number((result.reportsReceived / Math.max(1, result.answered)).toFixed(2)),
     journal: {
       records, fdatasyncs: batches, recordsPerFdatasync: Number((records / Math.max(1, batches)).toFixed(1)),
@@ -282,7 +283,7 @@ const cachedVerify = await timeVerify(VERIFY_RUNS, async () => {
 
 // The unavoidable crypto and codec work per command, measured one operation at a time here.
 const operationCostsUs = measureOperationCosts();
-const floors = Object.fromEntries(Object.entries(runs).map(([name, run]) => [name, floorPerCommandUs(operationCostsUs, run.saturation.result.framesReceived / Math.max(1, run.saturation.result.answered))]));
+const floors = Object.fromEntries(Object.entries(runs).map(([name, run]) => [name, floorPerCommandUs(operationCostsUs, 1 + run.saturation.result.reportsReceived / Math.max(1, run.saturation.result.answered))]));
 
 const headline = runs.mixed!;
 const result = {
@@ -313,7 +314,7 @@ const result = {
   idle: { seconds: IDLE_MS / 1_000, commandsJournaled: idleAfter.journalRecords - idleBefore.journalRecords, fdatasyncs: idleAfter.journalBatches - idleBefore.journalBatches, ticksJournaled: idleAfter.ticksJournaled - idleBefore.ticksJournaled },
   operationCostsUs,
   cryptoAndCodecFloor: {
-    note: 'per command: enclave open + journal seal + frames back × enclave seal; client seal + frames back × client open (frames back from the closed-loop run); no matching, relay, scheduling or GC. commandsPerSecOnTwoCores = 2 cores / total',
+    note: 'per command, every message packed (32 reports or 4 orders a frame): enclave open + journal seal + messages back × enclave seal; client seal + messages back × client open (messages back = the answer + reports, from the closed-loop run); no matching, relay, scheduling or GC. commandsPerSecOnTwoCores = 2 cores / total',
     ...floors,
   },
   targets: TARGETS,
@@ -334,8 +335,8 @@ const result = {
     traders: TRADERS,
     market: TEST_MARKET.id,
     threads: 'load generator (worker thread, bench/enclave-load.ts) → host relay (main thread) → enclave (worker thread); 3 threads share the 2 cores',
-    clientSetup: 'each trader: real ClientHandshake (X25519 + Ed25519 transcript) then the shared ChannelSession record layer with node:crypto AES-256-GCM (test/support/node-client-frame-cipher.ts); every frame back is opened and decoded, reports included',
-    path: 'client seal → port batch → host relay → port batch → enclave open + decode + parse → sequence → FileJournal (AES-GCM + HMAC chain per record, group commit: one write + one fdatasync per group) → match + escrow → seal answer and every report → port batch → host → port batch → client open',
+    clientSetup: 'each trader: real ClientHandshake (X25519 + Ed25519 transcript) then the shared ChannelSession record layer with node:crypto AES-256-GCM (test/support/node-client-frame-cipher.ts); the commands a trader sends in one turn travel packed (docs/protocol.md §5.1); every frame back is opened and every message in it decoded, reports included',
+    path: 'client seal (packed) → port batch → host relay → port batch → enclave open + decode + parse → sequence → FileJournal (AES-GCM + HMAC chain per record, group commit: one write + one fdatasync per group) → match + escrow → answers and reports of one durable group packed per session and sealed → port batch → host → port batch → client open',
     port: 'frames queued during one event-loop turn travel as one transferred ArrayBuffer (src/protocol/enclave-port.ts)',
     openLoop: `a burst of rate × ${SEND_INTERVAL_MS} ms commands every ${SEND_INTERVAL_MS} ms on a fixed schedule; latency from the burst's scheduled time to the answer being opened by its trader (no coordinated omission)`,
     closedLoop: `${SATURATION_IN_FLIGHT} commands in flight across the traders, one sent per answer; throughput counts answers within the ${SATURATION_RUN_MS} ms window`,
@@ -344,7 +345,7 @@ const result = {
       mixed: '20% crossing limit orders at 5.00 (alternating sell/buy between consecutive traders, so every second fills), 40% passive limit orders that rest (buys 4.00–4.49, sells 5.51–6.00), 40% cancels of the same trader\'s oldest resting passive order (by clientOrderId), seeded',
       crossing: 'every command a crossing limit order at 5.00, alternating sell/buy between consecutive traders: every second command fills',
     },
-    enclave: `tick check every 100 ms (journals a tick only when a GTT order is past expiry), settlement window ${SETTLEMENT_WINDOW_MS} ms settled by the default embedded chain on the enclave thread, snapshot every ${SNAPSHOT_EVERY_COMMANDS} commands (synchronous serialize + async seal/write)`,
+    enclave: `tick check every 100 ms (journals a tick only when a GTT order is past expiry), settlement window ${SETTLEMENT_WINDOW_MS} ms settled by the default embedded chain on the enclave thread (its fills taken in slices of 128 per event-loop turn; the bench funds accounts in the engine only, so the embedded chain refuses each fill for want of escrow), snapshot every ${SNAPSHOT_EVERY_COMMANDS} commands (synchronous serialize + async seal/write)`,
     dataDir: `${tmpdir()} (same file system as the fsync probe)`,
   },
 };

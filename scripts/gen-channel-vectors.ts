@@ -1,7 +1,7 @@
 // Writes test/vectors/channel.json: a complete channel run from fixed keys and nonces,
 // derived here step by step from the spec (docs/protocol.md) on node's primitives, without
 // either side's handshake or session code. The enclave (node:crypto) and the client
-// (@noble) must each reproduce every byte. Usage: npx tsx scripts/gen-channel-vectors.ts
+// (@noble) must each reproduce every byte, packed frames (§5.1) included. Usage: npx tsx scripts/gen-channel-vectors.ts
 import { createCipheriv, createHash, createPrivateKey, createPublicKey, diffieHellman, hkdfSync, sign, type KeyObject } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -16,7 +16,10 @@ import { ENCLAVE_CHANNEL_FAULTS } from '../src/enclave/channel/faults.js';
 
 export const VECTOR_FRAMES_PER_EPOCH = 3;
 
-export interface FrameVector { readonly epoch: number; readonly counter: number; readonly payload: string; readonly frame: string }
+/** A frame; `messages` is set when its payload is a packed list (§5.1) and lists the messages it packs. */
+export interface FrameVector { readonly epoch: number; readonly counter: number; readonly payload: string; readonly frame: string; readonly messages?: readonly VectorMessage[] }
+
+export interface VectorMessage { readonly t: string; readonly id: string; readonly body: Readonly<Record<string, string | number | boolean>> }
 
 export interface ChannelVectors {
   readonly description: string;
@@ -56,6 +59,32 @@ function aesGcm(key: Uint8Array, nonce: Uint8Array, associatedData: Uint8Array, 
   return concatBytes(cipher.update(plaintext), cipher.final(), cipher.getAuthTag());
 }
 
+/** A packed payload (§5.1) written from the spec: '[' + each message's JSON.stringify joined by ',' + ']'. */
+function packed(messages: readonly VectorMessage[]): { payload: Uint8Array; messages: readonly VectorMessage[] } {
+  return { payload: asciiBytes(`[${messages.map((message) => JSON.stringify({ t: message.t, id: message.id, body: message.body })).join(',')}]`), messages };
+}
+
+/** Two packed payloads per direction: one in the smallest bucket, one in the next. */
+function packedPayloads(direction: 'clientToServer' | 'serverToClient'): { payload: Uint8Array; messages: readonly VectorMessage[] }[] {
+  if (direction === 'clientToServer') {
+    return [
+      packed([
+        { t: 'order.place', id: 'r-8', body: { market: 'DOT-USDC', side: 'buy', type: 'limit', price: '7.10', size: '3' } },
+        { t: 'order.cancel', id: 'r-9', body: { market: 'DOT-USDC', clientOrderId: 'c-8' } },
+        { t: 'session.heartbeat', id: 'r-10', body: {} },
+      ]),
+      packed(Array.from({ length: 12 }, (_, i) => ({ t: 'order.place', id: `r-${11 + i}`, body: { market: 'DOT-USDC', side: i % 2 === 0 ? 'buy' : 'sell', type: 'limit', price: `7.${10 + i}`, size: '1.5', clientOrderId: `ladder-${i}` } }))),
+    ];
+  }
+  return [
+    packed([
+      { t: 'result', id: 'r-8', body: { request: 'order.place', orderId: 9 } },
+      { t: 'report', id: 's5', body: { seq: 5, kind: 'fill', market: 'DOT-USDC', price: '7.10', size: '3', remaining: '0' } },
+    ]),
+    packed(Array.from({ length: 12 }, (_, i) => ({ t: 'report', id: `s${6 + i}`, body: { seq: 6 + i, kind: 'accepted', market: 'DOT-USDC', orderId: 20 + i, clientOrderId: `ladder-${i}`, price: `7.${10 + i}`, size: '1.5' } }))),
+  ];
+}
+
 /** The payloads of each direction: an order and a cancel (same bucket), a larger report, an empty payload, and more to cross two rekeys. */
 function payloads(direction: 'clientToServer' | 'serverToClient'): Uint8Array[] {
   const m = (t: string, id: string, body: Record<string, string | number | boolean>): Uint8Array => encodeMessage({ t, id, body }, ENCLAVE_CHANNEL_FAULTS);
@@ -81,15 +110,15 @@ function payloads(direction: 'clientToServer' | 'serverToClient'): Uint8Array[] 
   ];
 }
 
-function frames(direction: Direction, keys: Uint8Array[], sessionId: Uint8Array, list: Uint8Array[]): FrameVector[] {
-  return list.map((payload, index) => {
+function frames(direction: Direction, keys: Uint8Array[], sessionId: Uint8Array, list: readonly { payload: Uint8Array; messages?: readonly VectorMessage[] }[]): FrameVector[] {
+  return list.map(({ payload, messages }, index) => {
     const epoch = Math.floor(index / VECTOR_FRAMES_PER_EPOCH);
     const counter = index % VECTOR_FRAMES_PER_EPOCH;
     const padded = padPayload(payload, ENCLAVE_CHANNEL_FAULTS);
     const header = new Uint8Array(FRAME_HEADER_BYTES);
     encodeFrameHeader(header, { version: PROTOCOL_VERSION, sessionId, direction, epoch, counter, bodyLength: padded.length + AEAD_TAG_BYTES });
     const body = aesGcm(keys[epoch]!, frameNonce(direction, epoch, counter), header, padded);
-    return { epoch, counter, payload: hex(payload), frame: hex(concatBytes(header, body)) };
+    return { epoch, counter, payload: hex(payload), frame: hex(concatBytes(header, body)), ...(messages === undefined ? {} : { messages }) };
   });
 }
 
@@ -168,8 +197,8 @@ export function buildChannelVectors(): ChannelVectors {
     },
     clientHello: hex(clientHello),
     serverHello: hex(serverHello),
-    clientToServerFrames: frames(DIRECTION.clientToServer, clientToServerKeys, inputs.sessionId, payloads('clientToServer')),
-    serverToClientFrames: frames(DIRECTION.serverToClient, serverToClientKeys, inputs.sessionId, payloads('serverToClient')),
+    clientToServerFrames: frames(DIRECTION.clientToServer, clientToServerKeys, inputs.sessionId, [...payloads('clientToServer').map((payload) => ({ payload })), ...packedPayloads('clientToServer')]),
+    serverToClientFrames: frames(DIRECTION.serverToClient, serverToClientKeys, inputs.sessionId, [...payloads('serverToClient').map((payload) => ({ payload })), ...packedPayloads('serverToClient')]),
   };
 }
 

@@ -1,7 +1,8 @@
-// Smoke test of `npm start`: it comes up on a free port (PORT=0) with its data in a temporary
+// Smoke tests of `npm start`: it comes up on a free port (PORT=0) with its data in a temporary
 // directory, prints the page URL and a CLI one-liner; the health endpoint and the page answer;
 // the printed command places an order through the encrypted channel; Ctrl-C (SIGINT to the
-// process group, as a terminal sends it) stops everything cleanly.
+// process group, as a terminal sends it) stops everything cleanly. With SHARDS=2 the gateway
+// publishes two shards, each enclave signs its own statement, and the one-liner still trades.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,6 +47,44 @@ test('npm start serves the page, the printed CLI command places an order, SIGINT
     assert.ok(exit.code === 0 || exit.signal === 'SIGINT', `${JSON.stringify(exit)}\n${out}`);
     assert.match(out, /stopping\n[\s\S]*stopped\n/, out);
     assert.not.match(out, /^error /m);
+  } finally {
+    clearTimeout(killTimer);
+    if (child.exitCode === null) { try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* already gone */ } }
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('SHARDS=2 npm start runs two shards behind one gateway; each market trades on its own shard', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'npm-start-shards-'));
+  const child = spawn('npm', ['start', '--silent'], { cwd: ROOT, env: { ...process.env, PORT: '0', DARKPOOL_DATA_DIR: dataDir, SHARDS: '2' }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString('utf8'); });
+  child.stderr.on('data', (chunk: Buffer) => { out += chunk.toString('utf8'); });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
+  const killTimer = setTimeout(() => { try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* already gone */ } }, DEADLINE_MS);
+  try {
+    const started = Date.now();
+    while (!/Place an order: .*\n/.test(out) && Date.now() - started < 45_000 && child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 100));
+    const page = /Trading page: (http:\/\/127\.0\.0\.1:\d+)\//.exec(out);
+    const command = /Place an order: (npx darkpool .*)\n/.exec(out);
+    assert.ok(page !== null && command !== null, out);
+    const url = page![1]!;
+    const map = await (await fetch(`${url}/v1/shards`)).json() as { shards: { id: string; markets: string[]; identityHex: string }[] };
+    assert.equal(map.shards.map((shard) => [shard.id, shard.markets]), [['a', ['DOT/USDC']], ['b', ['DOT/USDT']]]);
+    assert.is.not(map.shards[0]!.identityHex, map.shards[1]!.identityHex);
+    for (const shard of map.shards) {
+      const statement = await (await fetch(`${url}/v1/shards/${shard.id}/statement`)).json() as { statement: { shardId: string; markets: string[] } };
+      assert.equal([statement.statement.shardId, statement.statement.markets], [shard.id, shard.markets]);
+    }
+    const cli = spawnSync('npx', command![1]!.split(' ').slice(1), { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+    assert.is(cli.status, 0, `${cli.stdout}\n${cli.stderr}`);
+    assert.match(cli.stdout, /placed:\s+\d+/);
+    process.kill(-child.pid!, 'SIGINT');
+    const exit = await exited;
+    assert.ok(exit.code === 0 || exit.signal === 'SIGINT', `${JSON.stringify(exit)}\n${out}`);
+    assert.match(out, /stopping\n[\s\S]*stopped\n/, out);
+    assert.not.match(out, /^error /m);
+    assert.not.match(out, /market maker: /);
   } finally {
     clearTimeout(killTimer);
     if (child.exitCode === null) { try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* already gone */ } }

@@ -8,7 +8,7 @@ import { parseAttestationBundle } from '../../src/protocol/attestation-bundle.js
 import { isCodedError } from '../../src/errors/index.js';
 import { DarkpoolClient, DarkpoolError, parseMarkets, type ExecutionReport, type Market, type Order, type OrderSide, type OrderType } from '../sdk/index.js';
 import { nodeTransport } from '../sdk/node-transport.js';
-import type { CreateOrderParams, SelfTradePrevention, TimeInForce } from '../sdk/types.js';
+import type { CreateOrderParams, DepositAddress, SelfTradePrevention, TimeInForce } from '../sdk/types.js';
 import { fields, table } from './format.js';
 import { buildPolicy, CLI_DEFAULTS, integerOption, loadKey, parseCommandLine, usage, writeKeyFile, type CommandLine, type OptionValues } from './options.js';
 
@@ -37,11 +37,12 @@ commands
   amend <orderId> [--amount A] [--price P]
                                          change an order's remaining amount and/or price
   orders                                 list open orders
-  trades                                 list recent fills
+  trades                                 list recent fills with their settlement status
   balances                               free, used, total and settling per asset
   watch [--duration-ms N]                print execution reports as they happen (Ctrl-C stops)
   cancel-all                             cancel every open order (of --market when given)
   withdraw <asset> <amount>              withdraw to the trader's account on the settlement chain
+  deposit-address <asset>                where to deposit: chain, pool account, asset location (stated by the enclave)
 
 options
   --url URL                      gateway (env DARKPOOL_URL, default ${CLI_DEFAULTS.url})
@@ -52,8 +53,9 @@ options
   --json                         machine-readable output
   --timeout-ms N                 per-request timeout (default ${CLI_DEFAULTS.timeoutMs})
 
-Deposits: transfer the asset to the pool account on the settlement chain from the account
-printed by keygen; the enclave credits it once final (darkpool watch shows the report).`;
+Deposits: darkpool deposit-address <asset> asks the enclave for the pool account; transfer the
+asset there from the account printed by keygen (no memo); the enclave credits it once final
+(darkpool watch shows the report).`;
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   try {
@@ -67,7 +69,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return keygen(line, io);
       case 'markets':
         return await markets(line, io);
-      case 'place': case 'cancel': case 'amend': case 'orders': case 'trades': case 'balances': case 'watch': case 'cancel-all': case 'withdraw':
+      case 'place': case 'cancel': case 'amend': case 'orders': case 'trades': case 'balances': case 'watch': case 'cancel-all': case 'withdraw': case 'deposit-address':
         return await withClient(line, io);
       default:
         throw usage(`unknown command "${line.command.slice(0, 40)}"; run darkpool help`);
@@ -182,8 +184,9 @@ async function command(client: DarkpoolClient, line: CommandLine, io: CliIo): Pr
     case 'trades': {
       noPositionals(line, 0);
       const trades = await client.fetchMyTrades(values.market ?? io.env.DARKPOOL_MARKET);
-      print(trades, table(['trade', 'order', 'market', 'side', 'role', 'price', 'amount', 'fee', 'fee asset', 'time'], trades.map((t) => [
+      print(trades, table(['trade', 'order', 'market', 'side', 'role', 'price', 'amount', 'fee', 'fee asset', 'time', 'settlement', 'window'], trades.map((t) => [
         t.id, t.order, t.symbol, t.side, t.takerOrMaker, t.price, t.amount, t.fee.cost, t.fee.currency, new Date(t.timestamp).toISOString(),
+        t.settlement, t.settlementWindow === undefined ? '-' : String(t.settlementWindow),
       ])));
       return EXIT.ok;
     }
@@ -204,6 +207,22 @@ async function command(client: DarkpoolClient, line: CommandLine, io: CliIo): Pr
       noPositionals(line, 2, 2);
       const result = await client.withdraw(line.positionals[0]!, line.positionals[1]!);
       print(result, `withdrawal ${result.id}: ${result.amount} ${result.asset} debited; it is paid out on the settlement chain`);
+      return EXIT.ok;
+    }
+    case 'deposit-address': {
+      noPositionals(line, 1, 1);
+      const address = await client.depositAddress(line.positionals[0]!);
+      print(address, fields([
+        ['chain', address.chain],
+        ['asset', address.asset],
+        ['asset location', locationText(address.assetLocation)],
+        ['pool account (ss58)', address.poolAccount.ss58],
+        ['pool account (hex)', address.poolAccount.hex],
+        ['ss58 prefix', String(address.ss58Prefix)],
+        ['send from (ss58)', address.sendFrom.ss58],
+        ['send from (hex)', address.sendFrom.hex],
+        ['memo', 'none: the enclave credits the sending account'],
+      ]));
       return EXIT.ok;
     }
     case 'watch':
@@ -239,10 +258,18 @@ function reportLine(report: ExecutionReport): string {
     parts.push(`${t.symbol} order ${t.order} ${t.side} ${t.amount} @ ${t.price} (${t.takerOrMaker}, fee ${t.fee.cost} ${t.fee.currency}) remaining ${report.remaining ?? '-'}`);
   } else if (report.orderId !== undefined) {
     parts.push(`${report.symbol ?? ''} order ${report.orderId} ${report.clientOrderId ?? ''} ${report.side ?? ''} remaining ${report.remaining ?? '-'}${report.reason === undefined ? '' : ` (${report.reason})`}`);
+  } else if (report.kind === 'settlement' && report.window !== undefined) {
+    const payouts = (report.payouts ?? []).map((payout) => `${payout.amount} ${payout.asset}`).join(', ');
+    parts.push(`window ${report.window} trades ${report.firstTradeId}-${report.lastTradeId} (${report.tradeCount}) ${report.status ?? ''}${payouts === '' ? '' : ` net ${payouts}`}${report.batchId === undefined ? '' : ` ${report.batchId}`}`);
   } else {
     parts.push(`${report.amount ?? ''} ${report.asset ?? ''} ${report.status ?? ''}${report.batchId === undefined ? '' : ` ${report.batchId}`}`);
   }
   return parts.join('  ').trimEnd();
+}
+
+/** An XCM location in one short line: parents=0 PalletInstance(50) GeneralIndex(1337). */
+function locationText(location: DepositAddress['assetLocation']): string {
+  return [`parents=${location.parents}`, ...location.interior.map((junction) => `${junction.kind}(${'id' in junction ? junction.id : junction.index})`)].join(' ');
 }
 
 function placeParams(values: OptionValues): CreateOrderParams {

@@ -132,7 +132,8 @@ export class MarketMaker {
     this.#running = true;
     await this.#client.cancelAllOrdersAfter(this.#config.deadManMs ?? DEFAULTS.deadManMs);
     this.#subscriptions.push(this.#client.watchMyTrades(this.#config.symbol).subscribe((trade) => {
-      if (!this.#ownOrders.has(trade.order)) return;
+      // A trade comes again on each settlement step; only its fill (still pending) moves the quotes.
+      if (trade.settlement !== 'pending' || !this.#ownOrders.has(trade.order)) return;
       this.#events.next({ kind: 'fill', orderId: trade.order, side: trade.side, price: trade.price, amount: trade.amount });
       this.#wantRequote();
     }));

@@ -3,15 +3,22 @@
 // each field the SDK relies on and turns the enclave's integer atoms into decimal strings, so
 // a malformed answer becomes CLIENT_BAD_ANSWER rather than a crash deep in a caller.
 import type { JsonObject } from '../../src/protocol/message-codec.js';
-import type { ReportKind } from '../../src/protocol/trading-messages.js';
+import { SETTLEMENT_STATUSES, type JunctionWire, type ReportKind, type WireSettlementStatus } from '../../src/protocol/trading-messages.js';
 import { formatAtoms, multiplyDecimals } from './decimals.js';
 import { DarkpoolError } from './errors.js';
-import type { BalanceEntry, Balances, ExecutionReport, Order, OrderSide, OrderType, TimeInForce, Trade } from './types.js';
+import type { BalanceEntry, Balances, DepositAddress, ExecutionReport, Order, OrderSide, OrderType, TimeInForce, Trade } from './types.js';
 
 const REPORT_KINDS: readonly ReportKind[] = ['accepted', 'fill', 'amended', 'cancelled', 'expired', 'done', 'rejected', 'settlement', 'deposit', 'withdrawal'];
 const ORDER_TYPES: readonly OrderType[] = ['limit', 'market', 'midpoint', 'peg'];
 const TIMES_IN_FORCE: readonly TimeInForce[] = ['GTC', 'IOC', 'FOK', 'GTT'];
 const DECIMAL = /^(0|[1-9][0-9]*)(\.[0-9]+)?$/;
+const ACCOUNT_HEX = /^0x[0-9a-f]{64}$/;
+const SS58 = /^[1-9A-HJ-NP-Za-km-z]{40,60}$/;
+const GENERAL_INDEX = /^(0|[1-9][0-9]{0,38})$/;
+/** Junctions in an asset location; XCM allows eight. */
+const MAX_JUNCTIONS = 8;
+/** Payout entries in one netted report: one per asset. */
+const MAX_PAYOUTS = 64;
 
 function bad(detail: string): DarkpoolError {
   return new DarkpoolError('CLIENT_BAD_ANSWER', detail, { origin: 'enclave' });
@@ -81,6 +88,64 @@ export function readTrade(value: unknown): Trade {
     cost: multiplyDecimals(price, amount),
     fee: { cost: decimal(wire.fee, 'trade fee'), currency: str(wire.feeAsset, 'trade feeAsset') },
     timestamp: int(wire.timeMs, 'trade timeMs'),
+    settlement: wire.settlement === undefined ? 'pending' : settlementStatus(wire.settlement, 'trade settlement'),
+    settlementWindow: optional(wire.settlementWindow, int, 'trade settlementWindow'),
+  };
+}
+
+function settlementStatus(value: unknown, title: string): WireSettlementStatus {
+  if (typeof value !== 'string' || !(SETTLEMENT_STATUSES as readonly string[]).includes(value)) throw bad(`${title} is not a settlement status`);
+  return value as WireSettlementStatus;
+}
+
+function junction(value: unknown, title: string): JunctionWire {
+  const wire = object(value, title);
+  switch (wire.kind) {
+    case 'Parachain': return { kind: 'Parachain', id: int(wire.id, `${title} id`) };
+    case 'PalletInstance': return { kind: 'PalletInstance', index: int(wire.index, `${title} index`) };
+    case 'AccountId32': {
+      const id = str(wire.id, `${title} id`);
+      if (!ACCOUNT_HEX.test(id)) throw bad(`${title} id is not 0x and 64 hex`);
+      return { kind: 'AccountId32', id };
+    }
+    case 'GeneralIndex': {
+      const index = str(wire.index, `${title} index`);
+      if (!GENERAL_INDEX.test(index)) throw bad(`${title} index is not a decimal integer`);
+      return { kind: 'GeneralIndex', index };
+    }
+    default: throw bad(`${title} kind is unknown`);
+  }
+}
+
+function accountHex(value: unknown, title: string): string {
+  const hex = str(value, title);
+  if (!ACCOUNT_HEX.test(hex)) throw bad(`${title} is not 0x and 64 hex`);
+  return hex;
+}
+
+function ss58(value: unknown, title: string): string {
+  const address = str(value, title);
+  if (!SS58.test(address)) throw bad(`${title} is not an SS58 address`);
+  return address;
+}
+
+/** A query.depositAddress result, checked field by field. */
+export function readDepositAddress(result: JsonObject): DepositAddress & { readonly creditedAccount: string } {
+  const location = object(result.assetLocation, 'assetLocation');
+  const interior = list(location.interior, 'assetLocation interior');
+  if (interior.length > MAX_JUNCTIONS) throw bad(`assetLocation has more than ${MAX_JUNCTIONS} junctions`);
+  if (result.convention !== 'sender' || result.memo !== null) throw bad('the deposit convention is not "sender" without a memo');
+  const creditedAccount = str(result.creditedAccount, 'creditedAccount');
+  return {
+    chain: str(result.chain, 'chain'),
+    asset: str(result.asset, 'asset'),
+    assetLocation: { parents: int(location.parents, 'assetLocation parents'), interior: interior.map((entry, index) => junction(entry, `assetLocation interior[${index}]`)) },
+    poolAccount: { hex: accountHex(result.poolAccountHex, 'poolAccountHex'), ss58: ss58(result.poolAccountSs58, 'poolAccountSs58') },
+    ss58Prefix: int(result.ss58Prefix, 'ss58Prefix'),
+    sendFrom: { hex: accountHex(result.senderAccountHex, 'senderAccountHex'), ss58: ss58(result.senderAccountSs58, 'senderAccountSs58') },
+    convention: 'sender',
+    memo: null,
+    creditedAccount,
   };
 }
 
@@ -153,6 +218,10 @@ export function readReport(body: JsonObject, decimalsOf: ReadonlyMap<string, num
   const asset = optional(body.asset, str, 'report asset');
   const atoms = optional(body.amount, str, 'report amount');
   const orderId = optional(body.orderId, int, 'report orderId');
+  const firstTradeId = optional(body.firstTradeId, int, 'report firstTradeId');
+  const lastTradeId = optional(body.lastTradeId, int, 'report lastTradeId');
+  const payouts = body.payouts === undefined ? undefined : list(body.payouts, 'report payouts');
+  if (payouts !== undefined && payouts.length > MAX_PAYOUTS) throw bad(`more than ${MAX_PAYOUTS} payouts`);
   return {
     seq,
     kind: kind as ReportKind,
@@ -168,7 +237,16 @@ export function readReport(body: JsonObject, decimalsOf: ReadonlyMap<string, num
     asset,
     amount: atoms === undefined ? undefined : formatAtoms(atoms, asset === undefined ? 0 : decimalsOf.get(asset) ?? 0, 'report amount'),
     batchId: optional(body.batchId, str, 'report batchId'),
-    status: optional(body.status, str, 'report status'),
+    status: kind === 'settlement' && body.window !== undefined ? settlementStatus(body.status, 'report status') : optional(body.status, str, 'report status'),
+    window: optional(body.window, int, 'report window'),
+    firstTradeId: firstTradeId === undefined ? undefined : String(firstTradeId),
+    lastTradeId: lastTradeId === undefined ? undefined : String(lastTradeId),
+    tradeCount: optional(body.tradeCount, int, 'report tradeCount'),
+    payouts: payouts?.map((value, index) => {
+      const payout = object(value, `report payouts[${index}]`);
+      const payoutAsset = str(payout.asset, `report payouts[${index}] asset`);
+      return { asset: payoutAsset, amount: formatAtoms(str(payout.amount, `report payouts[${index}] amount`), decimalsOf.get(payoutAsset) ?? 0, 'payout amount') };
+    }),
   };
 }
 

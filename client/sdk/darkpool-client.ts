@@ -7,18 +7,19 @@
 // and the watch* Observables — also across reconnects, which resume the stream where it
 // stopped and then reconcile the store with the server.
 //
-// Deposits are not a call: a trader deposits by transferring the asset to the pool account on
-// the settlement chain, from the account whose AccountId32 is this client's accountId; the
-// enclave credits it once the transfer is final and a "deposit" report arrives.
+// Deposits: depositAddress(asset) asks the enclave (over the encrypted channel, not the gateway)
+// where to deposit: the pool account on the settlement chain and the asset's location there. The
+// trader transfers from the account whose AccountId32 is this client's accountId; the enclave
+// credits it once the transfer is final and a "deposit" report arrives.
 import { ed25519 } from '@noble/curves/ed25519';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils';
 import type { Collateral } from '@phala/dcap-qvl';
-import { filter, map, Subject, type Observable } from 'rxjs';
+import { filter, Subject, type Observable } from 'rxjs';
 import { verifyAttestation, type AcceptedAttestation, type AttestationPolicy, type AttestationVerdictCache } from '../attestation/index.js';
 import { ATTESTATION_BUNDLE_LIMITS } from '../../src/protocol/attestation-bundle.js';
 import type { ChannelMessage, JsonObject } from '../../src/protocol/message-codec.js';
 import type { RequestBodies, RequestType } from '../../src/protocol/trading-messages.js';
-import { readBalances, readOpenOrders, readReport, readTrades, resultInt, resultIntList, resultString } from './answers.js';
+import { readBalances, readDepositAddress, readOpenOrders, readReport, readTrades, resultInt, resultIntList, resultString } from './answers.js';
 import { checkAssetAmount } from './decimals.js';
 import { DarkpoolError, isDarkpoolError } from './errors.js';
 import { assetDecimals, parseMarkets, type Market } from './markets.js';
@@ -29,7 +30,7 @@ import type { SessionTarget } from './session-link.js';
 import { DarkpoolStore } from './store.js';
 import { defaultTransport, type Transport } from './transport.js';
 import type {
-  Balances, CancelOrderParams, ConnectionState, CreateOrderParams, EditOrderChanges, ExecutionReport, MassQuoteResult, Order,
+  Balances, CancelOrderParams, ConnectionState, CreateOrderParams, DepositAddress, EditOrderChanges, ExecutionReport, MassQuoteResult, Order,
   OrderSide, OrderType, QuoteInput, Trade, WithdrawResult,
 } from './types.js';
 
@@ -67,6 +68,18 @@ export interface DarkpoolClientOptions {
   readonly storeRefreshMs?: number;
   /** Uniform in [0, 1), for reconnect jitter. Default Math.random. */
   readonly random?: () => number;
+  /** One shard of a sharded venue (client/sdk/sharded-client.ts): its endpoints, and a check of each verified attestation. */
+  readonly shard?: ShardEndpoint;
+}
+
+/** Where one shard's attestation and stream live on the gateway, and what must hold of its enclave. */
+export interface ShardEndpoint {
+  /** e.g. "/v1/shards/a/attestation". */
+  readonly attestationPath: string;
+  /** e.g. "/v1/shards/a/stream". */
+  readonly streamPath: string;
+  /** Runs after every accepted attestation (connect and each reconnect); throws a DarkpoolError to refuse the enclave. */
+  vouch(verdict: AcceptedAttestation, bundle: string): Promise<void>;
 }
 
 export const CLIENT_DEFAULTS = {
@@ -92,6 +105,7 @@ export class DarkpoolClient {
   readonly #session: ResilientSession;
   readonly #reports = new Subject<ExecutionReport>();
   readonly #orders = new Subject<Order>();
+  readonly #trades = new Subject<Trade>();
   readonly #gaps = new Subject<SeqRange>();
   readonly #faults = new Subject<DarkpoolError>();
   readonly #state = new Subject<ConnectionState>();
@@ -189,6 +203,7 @@ export class DarkpoolClient {
     this.#secretKey.fill(0);
     this.#reports.complete();
     this.#orders.complete();
+    this.#trades.complete();
     this.#gaps.complete();
     this.#faults.complete();
     this.#state.complete();
@@ -305,6 +320,21 @@ export class DarkpoolClient {
     return { id: resultString(result, 'withdrawalId'), asset, amount: canonical };
   }
 
+  /**
+   * Where to deposit `asset`, as the enclave states it over the encrypted channel (the gateway
+   * cannot alter it): the chain, the pool account, the asset's location, and the convention —
+   * transfer from this client's own account (sendFrom); no memo. Rejects with
+   * CLIENT_DEPOSIT_ADDRESS_MISMATCH when the answer names another asset or account.
+   */
+  async depositAddress(asset: string): Promise<DepositAddress> {
+    if (!this.#assets.has(asset)) throw new DarkpoolError('CLIENT_ASSET_UNKNOWN', String(asset).slice(0, 64));
+    const { creditedAccount, ...address } = readDepositAddress(await this.#request('query.depositAddress', { asset }));
+    if (address.asset !== asset || creditedAccount !== this.accountId || address.sendFrom.hex !== `0x${this.accountId}`) {
+      throw new DarkpoolError('CLIENT_DEPOSIT_ADDRESS_MISMATCH', `asked ${asset.slice(0, 16)} for ${this.accountId.slice(0, 16)}…`, { origin: 'enclave', retryable: false });
+    }
+    return address;
+  }
+
   // ─────────────────────────── queries (each also reconciles the store) ───────────────────────────
 
   async fetchOpenOrders(symbol?: string): Promise<Order[]> {
@@ -314,7 +344,7 @@ export class DarkpoolClient {
     return symbol === undefined ? this.store.openOrders() : this.store.openOrders(symbol);
   }
 
-  /** This account's recent fills (the enclave keeps the last 500), optionally of one symbol. */
+  /** This account's recent fills (the enclave keeps the last 500) with their settlement status now, optionally of one symbol. */
   async fetchMyTrades(symbol?: string): Promise<Trade[]> {
     let trades: Trade[] = [];
     await this.#request('query.trades', {}, {
@@ -349,12 +379,12 @@ export class DarkpoolClient {
     return this.#orders.pipe(filter((order) => symbol === undefined || order.symbol === symbol));
   }
 
-  /** This account's fills as they happen. */
+  /**
+   * This account's fills as they happen (settlement 'pending'), and each again whenever its
+   * settlement status changes (same id, new settlement): filter on settlement to tell them apart.
+   */
   watchMyTrades(symbol?: string): Observable<Trade> {
-    return this.#reports.pipe(
-      filter((report) => report.kind === 'fill' && report.trade !== undefined && (symbol === undefined || report.trade.symbol === symbol)),
-      map((report) => report.trade!),
-    );
+    return this.#trades.pipe(filter((trade) => symbol === undefined || trade.symbol === symbol));
   }
 
   /** Holes in the stream the enclave could no longer fill after an outage (the store is reconciled then). */
@@ -383,11 +413,13 @@ export class DarkpoolClient {
   }
 
   async #prepare(): Promise<SessionTarget> {
-    const bundle = await this.#getText('/v1/attestation', ATTESTATION_BUNDLE_LIMITS.maxBundleChars + 1024);
+    const shard = this.#options.shard;
+    const bundle = await this.#getText(shard?.attestationPath ?? '/v1/attestation', ATTESTATION_BUNDLE_LIMITS.maxBundleChars + 1024);
     const verdict = await verifyAttestation(bundle, this.#options.policy, { collateral: this.#options.collateral, cache: this.#options.attestationCache });
     if (!verdict.ok) throw new DarkpoolError(verdict.failure.name, verdict.failure.detail, { message: verdict.failure.message, retryable: false });
+    await shard?.vouch(verdict, bundle);
     this.#attestation = verdict;
-    const streamUrl = new URL('/v1/stream', this.#baseUrl);
+    const streamUrl = new URL(shard?.streamPath ?? '/v1/stream', this.#baseUrl);
     streamUrl.protocol = this.#baseUrl.protocol === 'https:' ? 'wss:' : 'ws:';
     return { streamUrl: streamUrl.toString(), enclaveKeys: verdict.enclaveKeys, attestationHash: hexToBytes(verdict.bundleDigestHex) };
   }
@@ -434,6 +466,8 @@ export class DarkpoolClient {
       const order = this.store.applyReport(report);
       this.#reports.next(report);
       if (order !== undefined) this.#orders.next(order);
+      if (report.kind === 'fill' && report.trade !== undefined) this.#trades.next(this.store.tradeOf(report.trade) ?? report.trade);
+      for (const trade of this.store.tradesSettledBy(report)) this.#trades.next(trade);
     }
     for (const range of output.missing) {
       this.#gaps.next(range);

@@ -1,6 +1,6 @@
 // The SDK in one browser-safe import. Node callers add the ws transport from
 // ./node-transport.js; nothing here imports a node built-in.
-export { DarkpoolClient, CLIENT_DEFAULTS, parseSecretKey, type DarkpoolClientOptions, type FetchLike } from './darkpool-client.js';
+export { DarkpoolClient, CLIENT_DEFAULTS, parseSecretKey, type DarkpoolClientOptions, type FetchLike, type ShardEndpoint } from './darkpool-client.js';
 export { DarkpoolError, isDarkpoolError, errorFromClose, errorFromServer, ENCLAVE_CLOSE_CODE, GATEWAY_CLOSE_CODE_BASE, type ErrorOrigin } from './errors.js';
 export { DarkpoolStore, STORE_LIMITS, type Placement, type ReconcileSnapshot, type StoreState } from './store.js';
 export { parseMarkets, assetDecimals, type Market, type MatchingMode } from './markets.js';
@@ -10,3 +10,5 @@ export { ReportSequencer, REPORT_SEQUENCER_LIMITS, type SeqRange } from './repor
 export { SESSION_DEFAULTS, backoffDelayMs, type ReconnectOptions, type RequestOptions } from './resilient-session.js';
 export { defaultTransport, webSocketTransport, type Transport, type TransportConnection, type TransportHandlers, type WebSocketLike } from './transport.js';
 export type * from './types.js';
+export { ShardedDarkpoolClient, SHARDED_CLIENT_LIMITS, type ShardedClientOptions, type ShardBalances, type ShardReport, type ShardTransferResult } from './sharded-client.js';
+export { parseShardMap, checkShardStatement, SHARD_MAP_LIMITS, type ClientShardMap, type ShardInfo } from './shard-map.js';

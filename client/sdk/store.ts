@@ -5,11 +5,14 @@
 // Balances are not derived from fills (fees and worst-case reservations are the enclave's
 // business): balance-moving reports mark them stale and the client refetches them. After a
 // reconnect the client reconciles the store with fetchOpenOrders / fetchBalance /
-// fetchMyTrades, which also repairs any hole in the stream.
+// fetchMyTrades, which also repairs any hole in the stream. Each trade carries its settlement
+// status: settlement reports name the window and the exact range of this account's trade ids it
+// holds, and move every trade in that range to the status they report.
 import { produce, type Draft } from 'immer';
 import { BehaviorSubject, type Observable } from 'rxjs';
 import { addDecimals, compareDecimals } from './decimals.js';
-import type { BalanceEntry, Balances, ExecutionReport, Order, OrderSide, OrderType, TimeInForce, Trade } from './types.js';
+import { SETTLEMENT_STATUSES } from '../../src/protocol/trading-messages.js';
+import type { BalanceEntry, Balances, ExecutionReport, Order, OrderSide, OrderType, SettlementStatus, TimeInForce, Trade } from './types.js';
 
 export const STORE_LIMITS = {
   maxOpenOrders: 10_000,
@@ -113,12 +116,37 @@ export class DarkpoolStore {
     this.#update((draft) => { draft.openOrders[orderId]!.price = price; });
   }
 
+  /**
+   * The trades a settlement report covers (this account's trades with ids in its range), as the
+   * store holds them; empty for any other report.
+   */
+  tradesSettledBy(report: ExecutionReport): Trade[] {
+    const range = settlementRange(report);
+    if (range === undefined) return [];
+    return this.state.trades.filter((trade) => inRange(trade, range));
+  }
+
+  /** The trade a fill report carried, as the store holds it (with its settlement status). */
+  tradeOf(trade: Trade): Trade | undefined {
+    const key = tradeKey(trade);
+    return this.state.trades.find((known) => tradeKey(known) === key);
+  }
+
   /** Applies one report in stream order; returns the order it changed, if any. */
   applyReport(report: ExecutionReport): Order | undefined {
     let changed: Order | undefined;
     this.#update((draft) => {
       draft.lastSeq = Math.max(draft.lastSeq, report.seq);
       if (BALANCE_MOVING.has(report.kind)) draft.balancesStale = true;
+      const range = settlementRange(report);
+      if (range !== undefined) {
+        for (const trade of draft.trades) {
+          if (!inRange(trade, range)) continue;
+          trade.settlement = range.status;
+          trade.settlementWindow = range.window;
+        }
+        return;
+      }
       // A fill already applied (the same trade under another seq) must not count twice.
       if (report.kind === 'fill' && report.trade !== undefined && !addTrade(draft, report.trade)) return;
       const order = orderFromReport(draft, report);
@@ -149,7 +177,12 @@ export class DarkpoolStore {
         draft.balancesStale = false;
       }
       if (snapshot.trades !== undefined) {
-        for (const trade of snapshot.trades) addTrade(draft, trade);
+        for (const trade of snapshot.trades) {
+          if (addTrade(draft, trade)) continue;
+          const known = draft.trades.find((entry) => tradeKey(entry) === tradeKey(trade))!;
+          known.settlement = trade.settlement;
+          known.settlementWindow = trade.settlementWindow;
+        }
         draft.trades.sort((a, b) => a.timestamp - b.timestamp || Number(a.id) - Number(b.id));
       }
       draft.reconciledAtMs = nowMs;
@@ -203,6 +236,26 @@ function addTrade(draft: Draft<StoreState>, trade: Trade): boolean {
   draft.trades.push(trade as Draft<Trade>);
   if (draft.trades.length > STORE_LIMITS.maxTrades) draft.trades.splice(0, draft.trades.length - STORE_LIMITS.maxTrades);
   return true;
+}
+
+/** What a settlement report says: every trade of this account with an id in [first, last] is now at status. */
+interface SettlementRange {
+  readonly window: number;
+  readonly firstTradeId: number;
+  readonly lastTradeId: number;
+  readonly status: SettlementStatus;
+}
+
+function settlementRange(report: ExecutionReport): SettlementRange | undefined {
+  if (report.kind !== 'settlement' || report.window === undefined || report.firstTradeId === undefined || report.lastTradeId === undefined) return undefined;
+  const status = report.status as SettlementStatus;
+  if (!SETTLEMENT_STATUSES.includes(status)) return undefined;
+  return { window: report.window, firstTradeId: Number(report.firstTradeId), lastTradeId: Number(report.lastTradeId), status };
+}
+
+function inRange(trade: Trade, range: SettlementRange): boolean {
+  const id = Number(trade.id);
+  return id >= range.firstTradeId && id <= range.lastTradeId;
 }
 
 function pushClosed(draft: Draft<StoreState>, order: Order): void {

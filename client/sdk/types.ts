@@ -1,11 +1,18 @@
 // The SDK's public vocabulary, shaped as CCXT users expect (orders, trades, balances with
 // free / used / total) but with every price, size and amount a decimal string, never a float.
-import type { ReportKind, WireOrderType, WireSelfTradePrevention, WireSide, WireTimeInForce } from '../../src/protocol/trading-messages.js';
+import type { JunctionWire, ReportKind, WireOrderType, WireSelfTradePrevention, WireSettlementStatus, WireSide, WireTimeInForce } from '../../src/protocol/trading-messages.js';
 
 export type OrderSide = WireSide;
 export type OrderType = WireOrderType;
 export type TimeInForce = WireTimeInForce;
 export type SelfTradePrevention = WireSelfTradePrevention;
+/**
+ * Where a trade stands in settlement: pending (its settlement window is still open), netted (the
+ * window closed and its signed batch is sealed), submitted (the batch's XCM carrying this
+ * account's part was sent), confirmed (executed on the chain: final), failed (the last attempt
+ * failed; a retry moves it back to submitted).
+ */
+export type SettlementStatus = WireSettlementStatus;
 /** CCXT's statuses: closed means filled. */
 export type OrderStatus = 'open' | 'closed' | 'canceled' | 'expired' | 'rejected';
 
@@ -46,6 +53,26 @@ export interface Trade {
   readonly cost: string;
   readonly fee: { readonly cost: string; readonly currency: string };
   readonly timestamp: number;
+  readonly settlement: SettlementStatus;
+  /** The settlement window holding the trade, once it closed. */
+  readonly settlementWindow: number | undefined;
+}
+
+/** Where to deposit one asset, as the enclave stated it over the encrypted channel. */
+export interface DepositAddress {
+  /** The settlement chain, e.g. "para:1000". */
+  readonly chain: string;
+  readonly asset: string;
+  /** The asset's XCM location on that chain (a GeneralIndex's index as a decimal string). */
+  readonly assetLocation: { readonly parents: number; readonly interior: readonly JunctionWire[] };
+  /** The pool account to transfer to. */
+  readonly poolAccount: { readonly hex: string; readonly ss58: string };
+  readonly ss58Prefix: number;
+  /** The account the transfer must come from: this client's own AccountId32. */
+  readonly sendFrom: { readonly hex: string; readonly ss58: string };
+  /** "sender": a final transfer into the pool is credited to the account that sent it; there is no memo. */
+  readonly convention: 'sender';
+  readonly memo: null;
 }
 
 export interface BalanceEntry {
@@ -140,6 +167,13 @@ export interface ExecutionReport {
   readonly amount?: string;
   readonly batchId?: string;
   readonly status?: string;
+  /** Settlement reports: the window and this account's trades in it (ids firstTradeId…lastTradeId, tradeCount of them). */
+  readonly window?: number;
+  readonly firstTradeId?: string;
+  readonly lastTradeId?: string;
+  readonly tradeCount?: number;
+  /** The netted report: this account's net payout per asset in the window, in decimals of the asset. */
+  readonly payouts?: readonly { readonly asset: string; readonly amount: string }[];
 }
 
 export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';

@@ -1,11 +1,8 @@
-// What the page knows about money leaving or entering the pool for this trader: the reports
-// of kind settlement, deposit and withdrawal exactly as the enclave sent them, newest first,
-// and from them the settlement status shown next to each fill. Fills settle when their
-// settlement window closes (netted per account and asset, paid out on-chain); until a
-// settlement report names one of a fill's assets after the fill, the fill is shown as
-// awaiting its settlement window.
-import type { Market } from '../sdk/markets.js';
-import type { ExecutionReport, Trade } from '../sdk/types.js';
+// What the page knows about money leaving or entering the pool for this trader: the reports of
+// kind settlement, deposit and withdrawal exactly as the enclave sent them, newest first. A
+// settlement report names its window and the range of this trader's trade ids it covers; the
+// per-fill status itself lives on each trade in the SDK's store (client/sdk/store.ts).
+import type { ExecutionReport, SettlementStatus, Trade } from '../sdk/types.js';
 
 export const FUNDS_FEED_LIMITS = { maxEvents: 200 } as const;
 
@@ -21,10 +18,27 @@ export interface FundsEvent {
   readonly batchId: string | undefined;
 }
 
-export const AWAITING_SETTLEMENT = 'awaiting settlement window';
+/** What the fills table says for each settlement status. */
+export const SETTLEMENT_TEXT: Readonly<Record<SettlementStatus, string>> = {
+  pending: 'pending: settlement window open',
+  netted: 'netted: batch sealed',
+  submitted: 'submitted on-chain',
+  confirmed: 'confirmed on-chain',
+  failed: 'failed: will retry',
+};
 
 export function fundsEventOf(report: ExecutionReport): FundsEvent | undefined {
   if (report.kind !== 'settlement' && report.kind !== 'deposit' && report.kind !== 'withdrawal') return undefined;
+  if (report.kind === 'settlement' && report.window !== undefined) {
+    const payouts = report.payouts ?? [];
+    const trades = report.firstTradeId === report.lastTradeId ? `trade ${report.firstTradeId}` : `trades ${report.firstTradeId}–${report.lastTradeId}`;
+    return {
+      seq: report.seq, kind: 'settlement', timestamp: report.timestamp,
+      asset: payouts.length === 0 ? '—' : payouts.map((payout) => payout.asset).join(' / '),
+      amount: payouts.length === 0 ? '—' : payouts.map((payout) => payout.amount).join(' / '),
+      status: `${report.status ?? '—'} · window ${report.window} · ${trades}`, batchId: report.batchId,
+    };
+  }
   return {
     seq: report.seq, kind: report.kind, timestamp: report.timestamp, asset: report.asset ?? '—', amount: report.amount ?? '—',
     status: report.status ?? '—', batchId: report.batchId,
@@ -37,10 +51,8 @@ export function withEvent(feed: readonly FundsEvent[], event: FundsEvent): Funds
   return [event, ...feed].sort((a, b) => b.seq - a.seq).slice(0, FUNDS_FEED_LIMITS.maxEvents);
 }
 
-/** The newest settlement report at or after the fill that concerns one of its market's assets, else "awaiting settlement window". */
-export function settlementStatusOf(trade: Trade, market: Market | undefined, feed: readonly FundsEvent[]): string {
-  const assets = market === undefined ? [] : [market.base, market.quote];
-  const report = feed.find((event) => event.kind === 'settlement' && event.timestamp >= trade.timestamp && assets.includes(event.asset));
-  if (report === undefined) return AWAITING_SETTLEMENT;
-  return `${report.status}: ${report.amount} ${report.asset}${report.batchId === undefined ? '' : ` (batch ${report.batchId})`}`;
+/** The fill's settlement status as the page shows it, with its window once closed. */
+export function settlementTextOf(trade: Trade): string {
+  const text = SETTLEMENT_TEXT[trade.settlement] ?? trade.settlement;
+  return trade.settlementWindow === undefined ? text : `${text} (window ${trade.settlementWindow})`;
 }

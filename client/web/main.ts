@@ -1,7 +1,8 @@
 // The browser trading page, wired: the trader's key, the attestation policy, the verdict the
 // page reaches itself before any key is used, then one DarkpoolClient session over the
 // gateway's websocket (the same origin that served the page) with order entry, open orders,
-// fills with their settlement status, balances and the funds reports. Everything the page
+// fills with their settlement status (updated live from the settlement reports), balances, the
+// funds reports and the deposit address the enclave names. Everything the page
 // sends goes through the SDK's encrypted channel; the page never speaks plaintext to the host.
 import type { Subscription } from 'rxjs';
 import { AttestationVerdictCache } from '../attestation/cache.js';
@@ -16,7 +17,7 @@ import { byId, el } from './dom.js';
 import { fundsEventOf, withEvent, type FundsEvent } from './funds-feed.js';
 import { ticketFromInputs } from './order-form.js';
 import { policyFromInputs } from './policy-form.js';
-import { renderBalances, renderFills, renderFundsFeed, renderOpenOrders } from './tables.js';
+import { renderBalances, renderDepositAddress, renderFills, renderFundsFeed, renderOpenOrders } from './tables.js';
 import { generateKey, importKey, loadOrCreateKey, type TraderKey } from './trader-key.js';
 import { renderVerdict } from './verdict-view.js';
 
@@ -56,6 +57,10 @@ const ui = {
   fills: byId('fills', HTMLTableSectionElement),
   balances: byId('balances', HTMLTableSectionElement),
   funds: byId('funds', HTMLTableSectionElement),
+  depositAsset: byId('deposit-asset', HTMLSelectElement),
+  depositShow: byId('deposit-show', HTMLButtonElement),
+  depositAddress: byId('deposit-address', HTMLElement),
+  depositStatus: byId('deposit-status', HTMLElement),
 };
 
 let key: TraderKey | undefined;
@@ -93,6 +98,10 @@ function showMarkets(list: readonly Market[]): void {
   markets = new Map(list.map((market) => [market.id, market]));
   ui.market.replaceChildren(...list.map((market) => el('option', { text: market.id, attrs: { value: market.id } })));
   if (markets.has(selected)) ui.market.value = selected;
+  const assets = [...new Set(list.flatMap((market) => [market.base, market.quote]))].sort();
+  const asset = ui.depositAsset.value;
+  ui.depositAsset.replaceChildren(...assets.map((name) => el('option', { text: name, attrs: { value: name } })));
+  if (assets.includes(asset)) ui.depositAsset.value = asset;
   showMarketSpec();
 }
 
@@ -120,6 +129,7 @@ function showConnectionState(state: ConnectionState | 'not connected'): void {
   ui.connectionState.textContent = state === 'open' ? 'connected' : state;
   ui.connectionState.className = `pill pill-${state === 'open' ? 'open' : state === 'reconnecting' || state === 'connecting' ? 'busy' : 'off'}`;
   ui.place.disabled = state !== 'open';
+  ui.depositShow.disabled = state !== 'open';
 }
 
 function showVerdict(verdict: AttestationVerdict): void {
@@ -132,7 +142,7 @@ function redraw(): void {
   if (active === undefined) return;
   const state = active.store.state;
   renderOpenOrders(ui.openOrders, active.store.openOrders(), (order) => void cancel(order));
-  renderFills(ui.fills, state.trades, markets, feed);
+  renderFills(ui.fills, state.trades);
   renderBalances(ui.balances, state.balances, state.balancesStale);
   renderFundsFeed(ui.funds, feed);
 }
@@ -146,8 +156,10 @@ async function disconnect(): Promise<void> {
   if (previous !== undefined) await previous.close();
   showConnectionState('not connected');
   renderOpenOrders(ui.openOrders, [], () => undefined);
-  renderFills(ui.fills, [], markets, feed);
+  renderFills(ui.fills, []);
   renderBalances(ui.balances, {}, false);
+  ui.depositAddress.hidden = true;
+  ui.depositAddress.replaceChildren();
   renderFundsFeed(ui.funds, feed);
 }
 
@@ -232,6 +244,21 @@ async function cancel(order: Order): Promise<void> {
   }
 }
 
+async function showDepositAddress(): Promise<void> {
+  const active = client;
+  if (active === undefined) return;
+  ui.depositShow.disabled = true;
+  try {
+    setStatus(ui.depositStatus, 'busy', 'Asking the enclave…');
+    renderDepositAddress(ui.depositAddress, await active.depositAddress(ui.depositAsset.value));
+    setStatus(ui.depositStatus, 'ok', 'Deposit address stated by the enclave.');
+  } catch (error) {
+    setStatus(ui.depositStatus, 'error', describe(error));
+  } finally {
+    ui.depositShow.disabled = active.connectionState !== 'open';
+  }
+}
+
 function checkedSide(): string {
   const checked = ui.orderForm.querySelector<HTMLInputElement>('input[name="side"]:checked');
   return checked === null ? '' : checked.value;
@@ -264,6 +291,7 @@ function start(): void {
   });
   ui.seedGenerate.addEventListener('click', () => void replaceKey(() => generateKey(window.localStorage), 'Generated in this browser just now.'));
   ui.connect.addEventListener('click', () => void connect());
+  ui.depositShow.addEventListener('click', () => void showDepositAddress());
   ui.market.addEventListener('change', showMarketSpec);
   ui.orderType.addEventListener('change', showOrderType);
   ui.orderForm.addEventListener('submit', (event) => {

@@ -12,7 +12,7 @@ export type UnstampedCommand = EnclaveCommand extends infer C ? (C extends Encla
 /** The only key whose values are bigints, in every command shape. */
 const BIGINT_KEY = 'atoms';
 const ATOMS = /^-?(0|[1-9][0-9]{0,77})$/;
-const KINDS: readonly string[] = ['trade', 'cancelAll', 'deposit', 'reference', 'auction', 'tick', 'closeWindow', 'payoutFailed', 'withdrawalFailed'];
+const KINDS: readonly string[] = ['trade', 'cancelAll', 'deposit', 'reference', 'auction', 'tick', 'closeWindow', 'payoutFailed', 'withdrawalFailed', 'settlementStep'];
 const NS_PER_MS = 1_000_000n;
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -24,11 +24,11 @@ function bigintAsAtoms(key: string, value: unknown): unknown {
 }
 
 /** Kinds whose bodies can never hold a bigint, so they skip the (slow) replacer; the bytes are the same. */
-const WITHOUT_BIGINTS: ReadonlySet<string> = new Set(['cancelAll', 'reference', 'auction', 'tick', 'closeWindow']);
+const WITHOUT_BIGINTS: ReadonlySet<string> = new Set(['cancelAll', 'reference', 'auction', 'tick', 'closeWindow', 'settlementStep']);
 
 /** UTF-8 JSON; small commands land in node's buffer pool rather than an allocation each. */
 export function encodeCommand(command: UnstampedCommand): Uint8Array {
-  const plain = WITHOUT_BIGINTS.has(command.kind) || (command.kind === 'trade' && command.request.type !== 'funds.withdraw');
+  const plain = WITHOUT_BIGINTS.has(command.kind) || (command.kind === 'trade' && !command.request.type.startsWith('funds.'));
   const pooled = Buffer.from(plain ? JSON.stringify(command) : JSON.stringify(command, bigintAsAtoms), 'utf8');
   return new Uint8Array(pooled.buffer, pooled.byteOffset, pooled.length);
 }

@@ -9,10 +9,11 @@ import { DecimalEdge } from '../matching/decimal-edge.js';
 import { Matcher } from '../matching/matcher.js';
 import type { MatcherSnapshot } from '../matching/snapshot.js';
 import type { Command, FillEvent, MarketSpec, MatchEvent, OpenOrderView, PlaceCommand, Stamp } from '../matching/types.js';
-import type { BalanceWire, OpenOrderWire, ReportBody, TradeWire, WireOrderType } from '../protocol/trading-messages.js';
+import type { BalanceWire, OpenOrderWire, ReportBody, TradeWire, WireOrderType, WireSettlementStatus } from '../protocol/trading-messages.js';
 import { CachedDecimalEdge } from './cached-decimal-edge.js';
 import { EscrowLedger, type EscrowSnapshot, type ReservationQuote, type WindowNet } from './escrow.js';
 import type { OrderSpec, TradingRequest } from './requests.js';
+import { ShardTransfers, type IssuedVoucher, type ShardEngineConfig, type ShardTransfersSnapshot } from './shard/shard-transfers.js';
 
 /** Bounds on what the engine remembers per account. */
 export const ENGINE_LIMITS = {
@@ -22,7 +23,30 @@ export const ENGINE_LIMITS = {
   tradesPerAccount: 500,
   /** Deposit references remembered so a deposit is never credited twice. */
   depositReferences: 1_000_000,
+  /** Closed settlement windows remembered per account (each holds at least one of its kept trades). */
+  settlementWindowsPerAccount: 500,
+  /** Accounts one settlementStep command may name; settlement splits larger windows. */
+  accountsPerSettlementStep: 10_000,
 } as const;
+
+/** A settlement step after netting, as settlement reports it back for the accounts of one window. */
+export type SettlementStepStatus = Exclude<WireSettlementStatus, 'pending' | 'netted'>;
+
+/** One closed window as one account sees it: its trades in the window and where their settlement stands. */
+interface SettledWindow {
+  readonly window: number;
+  readonly firstTradeId: number;
+  readonly lastTradeId: number;
+  readonly tradeCount: number;
+  status: Exclude<WireSettlementStatus, 'pending'>;
+}
+
+/** An account's trades in the open window: trade ids are global and increasing, so a range says which. */
+interface OpenWindowTrades {
+  readonly firstTradeId: number;
+  lastTradeId: number;
+  tradeCount: number;
+}
 
 /** What a command says, before the sequencer stamps it. */
 export type EnclaveCommandBody = (
@@ -33,6 +57,7 @@ export type EnclaveCommandBody = (
   | { readonly kind: 'auction'; readonly market: string }
   | { readonly kind: 'tick' }
   | { readonly kind: 'closeWindow' }
+  | { readonly kind: 'settlementStep'; readonly window: number; readonly status: SettlementStepStatus; readonly batchId: string; readonly accounts: readonly string[] }
   | { readonly kind: 'payoutFailed'; readonly account: string; readonly asset: string; readonly atoms: bigint }
   | { readonly kind: 'withdrawalFailed'; readonly account: string; readonly asset: string; readonly atoms: bigint; readonly withdrawalId: string }
 );
@@ -76,6 +101,8 @@ export interface EngineOutput {
 export interface EngineConfig {
   readonly markets: readonly MarketSpec[];
   readonly feeAccount: string;
+  /** Set when the enclave is one shard of several: it then issues and redeems transfer vouchers (docs/shards.md). */
+  readonly shard?: ShardEngineConfig;
 }
 
 /**
@@ -87,6 +114,8 @@ interface AccountState {
   reportSeq: number;
   reports: string[];
   trades: string[];
+  /** Closed windows holding this account's trades, oldest first. */
+  windows: SettledWindow[];
 }
 
 /** The snapshot form of an account's streams: parsed, so the snapshot bytes do not depend on how they are held. */
@@ -94,6 +123,7 @@ interface AccountSnapshot {
   readonly reportSeq: number;
   readonly reports: ReportBody[];
   readonly trades: TradeWire[];
+  readonly windows: SettledWindow[];
 }
 
 interface EngineSnapshotBody {
@@ -104,7 +134,10 @@ interface EngineSnapshotBody {
   readonly deposits: string[];
   readonly nextMatcherSeq: number;
   readonly window: number;
+  readonly windowTrades: [string, OpenWindowTrades][];
   readonly withdrawals: number;
+  /** Absent in snapshots of an unsharded enclave. */
+  readonly shardTransfers?: ShardTransfersSnapshot;
 }
 
 function wireOrderType(type: OpenOrderView['orderType']): WireOrderType {
@@ -122,7 +155,10 @@ export class EnclaveEngine {
   private deposits = new Set<string>();
   private nextMatcherSeq = 1;
   private window = 0;
+  private windowTrades = new Map<string, OpenWindowTrades>();
   private withdrawalCount = 0;
+  private readonly shard: ShardEngineConfig | undefined;
+  private shardTransfers: ShardTransfers | undefined;
 
   private events: MatchEvent[] = [];
   private readonly sink = (event: MatchEvent): void => { this.events.push(event); };
@@ -132,6 +168,8 @@ export class EnclaveEngine {
     this.edges = new Map(config.markets.map((market) => [market.id, new CachedDecimalEdge(market)]));
     this.matcher = new Matcher({ markets: config.markets });
     this.escrow = new EscrowLedger(this.markets, config.feeAccount);
+    this.shard = config.shard;
+    this.shardTransfers = config.shard === undefined ? undefined : new ShardTransfers(config.shard);
   }
 
   get marketSpecs(): ReadonlyMap<string, MarketSpec> { return this.markets; }
@@ -169,13 +207,12 @@ export class EnclaveEngine {
         this.window += 1;
         const nets = this.escrow.closeWindow();
         out.window = { number: this.window, nets };
-        // Each trader learns its own net for the window: what goes out on-chain in this window's batch.
-        for (const net of nets) {
-          if (net.payoutAtoms === 0n) continue;
-          this.report(out, net.account, { kind: 'settlement', timeMs: command.timeMs, asset: net.asset, amount: net.payoutAtoms.toString(), status: 'netted', batchId: `window-${this.window}` });
-        }
+        this.nettedReports(nets, command.timeMs, out);
         break;
       }
+      case 'settlementStep':
+        this.settlementStep(command, out);
+        break;
       case 'payoutFailed':
         this.escrow.refundPayout(command.account, command.asset, command.atoms);
         this.report(out, command.account, { kind: 'settlement', timeMs: command.timeMs, asset: command.asset, amount: command.atoms.toString(), status: 'refunded' });
@@ -220,8 +257,20 @@ export class EnclaveEngine {
     });
   }
 
+  /** The account's kept trades, oldest first, each with its settlement status now. */
   trades(account: string): readonly TradeWire[] {
-    return (this.accounts.get(account)?.trades ?? []).map((json) => JSON.parse(json) as TradeWire);
+    const state = this.accounts.get(account);
+    if (state === undefined) return [];
+    const windows = state.windows;
+    let index = 0;
+    return state.trades.map((json) => {
+      const trade = JSON.parse(json) as TradeWire;
+      // Both lists ascend by trade id, so one walk finds each trade's window.
+      while (index < windows.length && windows[index]!.lastTradeId < trade.tradeId) index += 1;
+      const window = windows[index];
+      if (window === undefined || window.firstTradeId > trade.tradeId) return { ...trade, settlement: 'pending' };
+      return { ...trade, settlement: window.status, settlementWindow: window.window };
+    });
   }
 
   balances(account: string): BalanceWire[] {
@@ -243,12 +292,15 @@ export class EnclaveEngine {
         reportSeq: state.reportSeq,
         reports: state.reports.map((json) => JSON.parse(json) as ReportBody),
         trades: state.trades.map((json) => JSON.parse(json) as TradeWire),
+        windows: state.windows,
       }]),
       massQuotes: [...this.massQuotes].sort(([a], [b]) => (a < b ? -1 : 1)),
       deposits: [...this.deposits].sort(),
       nextMatcherSeq: this.nextMatcherSeq,
       window: this.window,
+      windowTrades: [...this.windowTrades].sort(([a], [b]) => (a < b ? -1 : 1)),
       withdrawals: this.withdrawalCount,
+      ...(this.shardTransfers === undefined ? {} : { shardTransfers: this.shardTransfers.snapshot() }),
     };
     return JSON.stringify(body, (_key, value: unknown) => (typeof value === 'bigint' ? `${value}n` : value));
   }
@@ -262,13 +314,40 @@ export class EnclaveEngine {
       reportSeq: state.reportSeq,
       reports: state.reports.map((report) => JSON.stringify(report)),
       trades: state.trades.map((trade) => JSON.stringify(trade)),
+      windows: state.windows,
     }]));
     engine.massQuotes = new Map(body.massQuotes);
     engine.deposits = new Set(body.deposits);
     engine.nextMatcherSeq = body.nextMatcherSeq;
     engine.window = body.window;
+    engine.windowTrades = new Map(body.windowTrades);
     engine.withdrawalCount = body.withdrawals;
+    if (config.shard !== undefined) engine.shardTransfers = ShardTransfers.restore(config.shard, body.shardTransfers);
     return engine;
+  }
+
+  /** The vouchers this shard issued to the account that it still remembers (query.transfers). */
+  transfersIssued(account: string): readonly IssuedVoucher[] {
+    return this.transfers().issuedTo(account);
+  }
+
+  /** The shard this engine is, when sharded. */
+  get shardId(): string | undefined {
+    return this.shard?.shardId;
+  }
+
+  private transfers(): ShardTransfers {
+    if (this.shardTransfers === undefined) throw new CodedError('SHARD_NOT_SHARDED');
+    return this.shardTransfers;
+  }
+
+  private assetSymbols(): ReadonlySet<string> {
+    const assets = new Set<string>();
+    for (const market of this.markets.values()) {
+      assets.add(market.base);
+      assets.add(market.quote);
+    }
+    return assets;
   }
 
   /** Test hook: the matcher's and the ledger's invariants. */
@@ -313,6 +392,16 @@ export class EnclaveEngine {
           out.withdrawals.push({ withdrawalId, account, asset: request.asset, atoms: request.atoms });
           this.report(out, account, { kind: 'withdrawal', timeMs, asset: request.asset, amount: request.atoms.toString(), status: 'debited', batchId: withdrawalId });
           return { ok: true, result: { withdrawalId } };
+        }
+        case 'funds.transferOut': {
+          const voucher = this.transfers().transferOut(account, request, this.escrow);
+          this.report(out, account, { kind: 'withdrawal', timeMs, asset: request.asset, amount: request.atoms.toString(), status: 'transferred', batchId: voucher.voucherId });
+          return { ok: true, result: { voucher: { payload: voucher.payload, signatureHex: voucher.signatureHex }, voucherId: voucher.voucherId } };
+        }
+        case 'funds.transferIn': {
+          const { voucherId, payload } = this.transfers().transferIn(account, request.voucher, request.issuerBundle, this.escrow, this.assetSymbols());
+          this.report(out, account, { kind: 'deposit', timeMs, asset: payload.asset, amount: payload.amountAtoms, status: 'transferred', batchId: voucherId });
+          return { ok: true, result: { voucherId, asset: payload.asset, amountAtoms: payload.amountAtoms, fromShard: payload.fromShard } };
         }
       }
     } catch (error) {
@@ -424,6 +513,12 @@ export class EnclaveEngine {
           const state = this.account(account);
           state.trades.push(JSON.stringify(trade));
           if (state.trades.length > ENGINE_LIMITS.tradesPerAccount) state.trades.shift();
+          const open = this.windowTrades.get(account);
+          if (open === undefined) this.windowTrades.set(account, { firstTradeId: event.tradeId, lastTradeId: event.tradeId, tradeCount: 1 });
+          else {
+            open.lastTradeId = event.tradeId;
+            open.tradeCount += 1;
+          }
           this.report(out, account, { kind: 'fill', timeMs: event.timeMs, market: event.market, orderId, clientOrderId, side, remaining: edge.formatSizeLots(remaining), trade });
         }
         return;
@@ -461,6 +556,46 @@ export class EnclaveEngine {
     }
   }
 
+  /**
+   * Each account that traded in the window learns which of its trades the window holds and its
+   * own net payout per asset: what leaves the pool for it in this window's batch.
+   */
+  private nettedReports(nets: readonly WindowNet[], timeMs: number, out: MutableOutput): void {
+    const payouts = new Map<string, { asset: string; amount: string }[]>();
+    for (const net of nets) {
+      if (net.payoutAtoms === 0n) continue;
+      const list = payouts.get(net.account) ?? [];
+      list.push({ asset: net.asset, amount: net.payoutAtoms.toString() });
+      payouts.set(net.account, list);
+    }
+    const accounts = [...this.windowTrades].sort(([a], [b]) => (a < b ? -1 : 1));
+    this.windowTrades = new Map();
+    for (const [account, trades] of accounts) {
+      const state = this.account(account);
+      state.windows.push({ window: this.window, ...trades, status: 'netted' });
+      if (state.windows.length > ENGINE_LIMITS.settlementWindowsPerAccount) state.windows.shift();
+      this.report(out, account, { kind: 'settlement', timeMs, status: 'netted', window: this.window, ...trades, payouts: payouts.get(account) ?? [] });
+    }
+  }
+
+  /**
+   * Settlement moved a window's batch along its lifecycle for some of the window's accounts. A
+   * window the account no longer remembers, a repeated status and anything after 'confirmed'
+   * change nothing, so settlement may report a step twice (after a restart) without harm.
+   */
+  private settlementStep(command: Extract<EnclaveCommand, { kind: 'settlementStep' }>, out: MutableOutput): void {
+    for (const account of command.accounts.slice(0, ENGINE_LIMITS.accountsPerSettlementStep)) {
+      const windows = this.accounts.get(account)?.windows;
+      const settled = windows?.find((entry) => entry.window === command.window);
+      if (settled === undefined || settled.status === command.status || settled.status === 'confirmed') continue;
+      settled.status = command.status;
+      this.report(out, account, {
+        kind: 'settlement', timeMs: command.timeMs, status: command.status, window: settled.window, firstTradeId: settled.firstTradeId,
+        lastTradeId: settled.lastTradeId, tradeCount: settled.tradeCount, batchId: command.batchId,
+      });
+    }
+  }
+
   private report(out: MutableOutput, account: string, body: Omit<ReportBody, 'seq'>): void {
     const state = this.account(account);
     state.reportSeq += 1;
@@ -474,7 +609,7 @@ export class EnclaveEngine {
   private account(account: string): AccountState {
     let state = this.accounts.get(account);
     if (state === undefined) {
-      state = { reportSeq: 0, reports: [], trades: [] };
+      state = { reportSeq: 0, reports: [], trades: [], windows: [] };
       this.accounts.set(account, state);
     }
     return state;

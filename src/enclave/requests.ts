@@ -6,6 +6,7 @@ import { CodedError } from '../errors/index.js';
 import { DecimalEdge } from '../matching/decimal-edge.js';
 import type { MarketSpec, OrderPricing, SelfTradePrevention, Side, TimeInForce } from '../matching/types.js';
 import type { RequestType } from '../protocol/trading-messages.js';
+import { parseSignedVoucher, VOUCHER_LIMITS, type SignedVoucher } from './shard/voucher.js';
 
 /** A place order with every field exact; the matcher's PlaceCommand minus stamp and account. */
 export type OrderSpec = OrderPricing & {
@@ -29,7 +30,9 @@ export type TradingRequest =
   | { readonly type: 'order.amend'; readonly market: string; readonly order: OrderRefSpec; readonly newSizeLots: number | undefined; readonly newPriceTicks: number | undefined }
   | { readonly type: 'order.cancelAll'; readonly market: string | undefined }
   | { readonly type: 'order.massQuote'; readonly market: string; readonly quotes: readonly OrderSpec[] }
-  | { readonly type: 'funds.withdraw'; readonly asset: string; readonly atoms: bigint };
+  | { readonly type: 'funds.withdraw'; readonly asset: string; readonly atoms: bigint }
+  | { readonly type: 'funds.transferOut'; readonly asset: string; readonly atoms: bigint; readonly toShard: string; readonly toIdentityHex: string; readonly transferId: string }
+  | { readonly type: 'funds.transferIn'; readonly voucher: SignedVoucher; readonly issuerBundle: string };
 
 /** Requests answered by the session layer or read-only queries: never journaled. */
 export type SessionRequest =
@@ -39,7 +42,9 @@ export type SessionRequest =
   | { readonly type: 'session.cancelOnDisconnect'; readonly enabled: boolean }
   | { readonly type: 'query.orders'; readonly market: string | undefined }
   | { readonly type: 'query.trades' }
-  | { readonly type: 'query.balances' };
+  | { readonly type: 'query.transfers' }
+  | { readonly type: 'query.balances' }
+  | { readonly type: 'query.depositAddress'; readonly asset: string };
 
 export const REQUEST_LIMITS = {
   maxQuotesPerMassQuote: 64,
@@ -50,6 +55,8 @@ export const REQUEST_LIMITS = {
 } as const;
 
 const CLIENT_ORDER_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
+const SHARD_ID = /^[A-Za-z0-9_-]{1,32}$/;
+const IDENTITY_HEX = /^[0-9a-f]{64}$/;
 const AMOUNT = /^(0|[1-9][0-9]{0,39})(\.[0-9]{1,36})?$/;
 
 type Body = Record<string, unknown>;
@@ -210,6 +217,25 @@ export function parseRequest(type: string, body: unknown, context: RequestContex
       if (decimals === undefined) throw new CodedError('REQUEST_ASSET_UNKNOWN', asset);
       return { type: 'funds.withdraw', asset, atoms: parseAtoms(fields.amount, decimals, 'amount') };
     }
+    case 'funds.transferOut': {
+      only(fields, ['asset', 'amount', 'toShard', 'toIdentity', 'transferId'], 'transferOut');
+      const asset = text(fields.asset, 'asset');
+      const decimals = context.assets.get(asset);
+      if (decimals === undefined) throw new CodedError('REQUEST_ASSET_UNKNOWN', asset);
+      const toShard = text(fields.toShard, 'toShard');
+      const toIdentityHex = text(fields.toIdentity, 'toIdentity');
+      const transferId = text(fields.transferId, 'transferId');
+      if (!SHARD_ID.test(toShard) || !IDENTITY_HEX.test(toIdentityHex) || !CLIENT_ORDER_ID.test(transferId)) throw new CodedError('SHARD_TRANSFER_INVALID');
+      return { type: 'funds.transferOut', asset, atoms: parseAtoms(fields.amount, decimals, 'amount'), toShard, toIdentityHex, transferId };
+    }
+    case 'funds.transferIn': {
+      only(fields, ['voucher', 'issuerBundle'], 'transferIn');
+      if (typeof fields.issuerBundle !== 'string' || fields.issuerBundle.length > VOUCHER_LIMITS.maxIssuerBundleChars) throw new CodedError('SHARD_VOUCHER_MALFORMED', 'issuerBundle');
+      return { type: 'funds.transferIn', voucher: parseSignedVoucher(fields.voucher), issuerBundle: fields.issuerBundle };
+    }
+    case 'query.transfers':
+      only(fields, [], 'transfers');
+      return { type: 'query.transfers' };
     case 'session.deadMan': {
       only(fields, ['afterMs'], 'deadMan');
       const afterMs = optionalInt(fields.afterMs, 0, REQUEST_LIMITS.maxDeadManMs, 'afterMs');
@@ -237,6 +263,12 @@ export function parseRequest(type: string, body: unknown, context: RequestContex
     case 'query.balances':
       only(fields, [], 'balances');
       return { type: 'query.balances' };
+    case 'query.depositAddress': {
+      only(fields, ['asset'], 'depositAddress');
+      const asset = text(fields.asset, 'asset');
+      if (!context.assets.has(asset)) throw new CodedError('REQUEST_ASSET_UNKNOWN', asset);
+      return { type: 'query.depositAddress', asset };
+    }
     default:
       throw new CodedError('REQUEST_TYPE_UNKNOWN', type.slice(0, 64));
   }

@@ -3,14 +3,16 @@
 //
 //   1. frame      the host hands over the bytes of one connection (receiveFrame)
 //   2. channel    the first frame is the handshake; later ones are opened by the session's AEAD
-//   3. envelope   the plaintext decodes as one canonical { t, id, body } message
+//   3. envelope   the plaintext decodes as canonical { t, id, body } messages (one, or a packed list)
 //   4. request    parseRequest turns decimals into an exact trading or session request
 //   5. sequence   trading requests are stamped and appended to the sealed journal (accept)
 //   6. match      the engine applies the stamped command at once (journaling runs in parallel)
-//   7. seal       each report is sealed to every open session of its account, the answer to
-//                 the requester's session
-//   8. release    the frames leave only once the command is durable, in sequence order, so no
-//                 answer (not even an error or a query result) overtakes an earlier ack
+//   7. seal       each report goes to every open session of its account, the answer to the
+//                 requester's session
+//   8. release    the messages leave only once the command is durable, in sequence order, so no
+//                 answer (not even an error or a query result) overtakes an earlier ack; all
+//                 that one durable journal group releases to one session is sealed into as few
+//                 packed frames as hold it (docs/protocol.md §5.1)
 //
 // Session requests (dead-man, heartbeat, resume, cancel-on-disconnect) and queries are answered
 // here and never journaled; what they trigger (a dead-man cancel, a disconnect cancel) is.
@@ -21,23 +23,26 @@ import { CodedError, isCodedError } from '../errors/index.js';
 import { buildMarketSpec } from '../matching/market-spec.js';
 import type { FillEvent, MarketSpecInput } from '../matching/types.js';
 import { attestationBundleDigest, serializeAttestationBundle, type AttestationBundle } from '../protocol/attestation-bundle.js';
-import type { ChannelMessage, OutgoingMessage } from '../protocol/message-codec.js';
-import type { ErrorBody, ReportBody } from '../protocol/trading-messages.js';
+import { encodeMessageText, type ChannelMessage, type OutgoingMessage } from '../protocol/message-codec.js';
+import type { DepositAddressWire, ErrorBody, ReportBody } from '../protocol/trading-messages.js';
 import type { AttestationProvider } from './attestation/provider.js';
-import { createServerHandshake, loadEnclaveChannelKeys, type EnclaveChannelKeys, type ServerSession } from './channel/index.js';
+import { createServerHandshake, ENCLAVE_CHANNEL_FAULTS, loadEnclaveChannelKeys, type EnclaveChannelKeys, type ServerSession } from './channel/index.js';
 import { decodeStamped, encodeCommand, stampCommand, timeMsOf, type UnstampedCommand } from './command-codec.js';
-import { EnclaveEngine, type EngineConfig, type EngineOutput, type WithdrawalOrder } from './engine.js';
+import { ENGINE_LIMITS, EnclaveEngine, type EngineConfig, type EngineOutput, type SettlementStepStatus, type WithdrawalOrder } from './engine.js';
 import type { WindowNet } from './escrow.js';
 import type { JournalStorage } from './journal/durable-fs.js';
 import { FileJournal } from './journal/file-journal.js';
+import { ReplicatedJournal } from './journal/replicated-journal.js';
+import type { ReplicatedLog } from './journal/replicated-log.js';
 import { SnapshotStore } from './journal/snapshot-store.js';
 import { loadOrCreateEnclaveKeys, type SealingKeySource } from './keys.js';
 import { parseRequest, type RequestContext, type SessionRequest, type TradingRequest } from './requests.js';
 import { reportMessageText } from './report-envelope.js';
 import { Sequencer, type Clock } from './sequencer.js';
+import { shardEngineConfig } from './shard/shard-config.js';
 
 export const RUNTIME_LIMITS = {
-  maxConnections: 10_000,
+  maxConnections: 16_384,
   /** Answers waiting for durability; above it new requests are refused with REQUEST_OVERLOADED. */
   maxPendingReleases: 200_000,
   maxAccountChars: 64,
@@ -65,8 +70,12 @@ export interface RuntimeConfig {
   /** Settlement window; 0 turns the window timer off. */
   readonly settlementWindowMs?: number;
   readonly snapshotEveryCommands?: number;
+  /** Set when this enclave is one market shard of several: it then issues and redeems transfer vouchers (docs/shards.md). */
+  readonly shardId?: string;
   /** Tests substitute slow or counting journal I/O. */
   readonly journalStorage?: JournalStorage;
+  /** Journal on this replicated log (a JetStream stream, docs/cluster.md) instead of the file journal under dataDir. */
+  readonly replicatedLog?: ReplicatedLog;
   /** Wall clock in ns since the epoch; the sequencer keeps it monotonic. */
   readonly clock?: Clock;
 }
@@ -92,6 +101,8 @@ export interface RuntimeHooks {
   onWindow?(window: { readonly number: number; readonly nets: readonly WindowNet[]; readonly fills: readonly FillEvent[]; readonly timeMs: number }): void;
   /** A withdrawal was debited (after it is durable): settlement must deliver it. */
   onWithdrawal?(withdrawal: WithdrawalOrder): void;
+  /** Where the account deposits the asset, from settlement; throws a CodedError when there is no settlement chain for it. */
+  depositAddress?(account: string, asset: string): DepositAddressWire;
 }
 
 interface Connection {
@@ -150,6 +161,9 @@ export class EnclaveRuntime {
   readonly #timers: NodeJS.Timeout[] = [];
   readonly #releases: Release[] = [];
   #releaseHead = 0;
+  /** Message texts waiting to be sealed, per connection in order; sealed together when the outermost #delivering ends. */
+  readonly #outgoing = new Map<Connection, string[]>();
+  #deliveringDepth = 0;
   #lastSnapshotSequence: number;
   #windowFills: FillEvent[] = [];
   #ticksJournaled = 0;
@@ -182,7 +196,10 @@ export class EnclaveRuntime {
     const bundle = await config.attestation.attest({ ed25519PublicKey: keys.identityPublicKey, x25519PublicKey: keys.keyAgreementPublicKey });
 
     const markets = config.markets.map((input) => buildMarketSpec(input));
-    const engineConfig: EngineConfig = { markets, feeAccount: config.feeAccount };
+    const engineConfig: EngineConfig = {
+      markets, feeAccount: config.feeAccount,
+      ...(config.shardId === undefined ? {} : { shard: shardEngineConfig(config.shardId, bundle, keys.identityPrivateKey) }),
+    };
     const assets = new Map<string, number>();
     for (const market of markets) {
       assets.set(market.base, market.baseDecimals);
@@ -192,7 +209,7 @@ export class EnclaveRuntime {
     const recovery = await Sequencer.recover({
       snapshots,
       clock: config.clock ?? wallClockNs,
-      openJournal: (anchor) => FileJournal.open({
+      openJournal: (anchor) => config.replicatedLog !== undefined ? ReplicatedJournal.open({ log: config.replicatedLog, sealingKey: material.journalSealingKey, anchor }) : FileJournal.open({
         directory: join(config.dataDir, 'journal'), sealingKey: material.journalSealingKey, anchor, storage: config.journalStorage,
       }),
     });
@@ -259,15 +276,26 @@ export class EnclaveRuntime {
       this.#handshake(connection, frame);
       return;
     }
-    let message: ChannelMessage;
+    let messages: ChannelMessage[];
     try {
-      message = connection.session.openMessage(frame);
+      messages = connection.session.openMessages(frame);
     } catch (error) {
       if (!isCodedError(error)) throw error;
       this.#reply(connection, { t: 'error', id: CHANNEL_REPLY_ID, body: errorBody(error) });
       if (SESSION_ENDING_FAULTS.has(error.errorName)) this.#drop(connection, error.code);
       return;
     }
+    // Answers to the messages of one frame that are ready at once leave packed together.
+    this.#delivering(() => {
+      for (const message of messages) {
+        if (this.#failed !== undefined || !this.#connections.has(connection.id)) return;
+        this.#receiveMessage(connection, message);
+      }
+    });
+  }
+
+  /** Stages 4–6 for one message of an open session. */
+  #receiveMessage(connection: Connection, message: ChannelMessage): void {
     let request: TradingRequest | SessionRequest;
     try {
       request = parseRequest(message.t, message.body, this.#context);
@@ -319,6 +347,21 @@ export class EnclaveRuntime {
     }
     return new Promise((resolve, reject) => {
       const submitted = this.#submit({ kind: 'withdrawalFailed', account, asset, atoms, withdrawalId }, undefined, resolve);
+      if (submitted !== undefined) reject(submitted);
+    });
+  }
+
+  /**
+   * Settlement moved the batch of one closed window along its lifecycle for these accounts:
+   * journals the step so each account's stream reports it. Resolves once durable.
+   */
+  reportSettlement(step: { readonly window: number; readonly status: SettlementStepStatus; readonly batchId: string; readonly accounts: readonly string[] }): Promise<void> {
+    const { window, status, batchId, accounts } = step;
+    if (!Number.isSafeInteger(window) || window < 1 || !REFERENCE.test(batchId) || accounts.length > ENGINE_LIMITS.accountsPerSettlementStep || !accounts.every((account) => ACCOUNT.test(account))) {
+      return Promise.reject(new Error(`assertion: a malformed settlement step for window ${window}`));
+    }
+    return new Promise((resolve, reject) => {
+      const submitted = this.#submit({ kind: 'settlementStep', window, status, batchId, accounts }, undefined, resolve);
       if (submitted !== undefined) reject(submitted);
     });
   }
@@ -451,6 +494,17 @@ export class EnclaveRuntime {
         return result({ trades: this.#engine.trades(account) });
       case 'query.balances':
         return result({ balances: this.#engine.balances(account) });
+      case 'query.transfers':
+        if (this.#engine.shardId === undefined) return this.#reply(connection, { t: 'error', id, body: errorBody(new CodedError('SHARD_NOT_SHARDED')) });
+        return result({ vouchers: this.#engine.transfersIssued(account).map((voucher) => ({ ...voucher })) });
+      case 'query.depositAddress':
+        try {
+          if (this.#hooks.depositAddress === undefined) throw new CodedError('RUNTIME_DEPOSIT_ADDRESS_UNAVAILABLE', 'no settlement chain');
+          return result({ ...this.#hooks.depositAddress(account, request.asset) });
+        } catch (error) {
+          if (!isCodedError(error)) throw error;
+          return this.#reply(connection, { t: 'error', id, body: errorBody(error) });
+        }
     }
   }
 
@@ -472,19 +526,22 @@ export class EnclaveRuntime {
   #reply(connection: Connection, message: OutgoingMessage): void {
     const delivery: Delivery = { to: 'connection', connection, message };
     const sequence = this.#sequencer.nextSequence - 1;
-    if (this.#releaseHead === this.#releases.length && sequence <= this.#sequencer.durableSequence) this.#deliver(delivery);
+    if (this.#releaseHead === this.#releases.length && sequence <= this.#sequencer.durableSequence) this.#delivering(() => this.#deliver(delivery));
     else this.#releases.push({ sequence, deliveries: [delivery], settle: undefined, durable: undefined });
   }
 
   #releaseThrough(durableSequence: number): void {
     const releases = this.#releases;
-    while (this.#releaseHead < releases.length && releases[this.#releaseHead]!.sequence <= durableSequence) {
-      const release = releases[this.#releaseHead]!;
-      this.#releaseHead += 1;
-      for (const delivery of release.deliveries) this.#deliver(delivery);
-      release.settle?.();
-      release.durable?.();
-    }
+    // Everything one journal group releases is sealed at the end, packed per session.
+    this.#delivering(() => {
+      while (this.#releaseHead < releases.length && releases[this.#releaseHead]!.sequence <= durableSequence) {
+        const release = releases[this.#releaseHead]!;
+        this.#releaseHead += 1;
+        for (const delivery of release.deliveries) this.#deliver(delivery);
+        release.settle?.();
+        release.durable?.();
+      }
+    });
     if (this.#releaseHead === releases.length) {
       releases.length = 0;
       this.#releaseHead = 0;
@@ -494,27 +551,61 @@ export class EnclaveRuntime {
     }
   }
 
+  /** Runs work that delivers messages; the outermost call seals what it queued. */
+  #delivering(work: () => void): void {
+    this.#deliveringDepth += 1;
+    try {
+      work();
+    } finally {
+      this.#deliveringDepth -= 1;
+      if (this.#deliveringDepth === 0) this.#sealOutgoing();
+    }
+  }
+
+  /** Queues a message for its session(s); only inside #delivering. */
   #deliver(delivery: Delivery): void {
+    if (this.#deliveringDepth === 0) throw new Error('assertion: a delivery outside #delivering');
     if (delivery.to === 'connection') {
-      this.#seal(delivery.connection, delivery.message);
+      let text: string;
+      try {
+        text = encodeMessageText(delivery.message, ENCLAVE_CHANNEL_FAULTS);
+      } catch (error) {
+        if (!isCodedError(error)) throw error;
+        this.#drop(delivery.connection, error.code);
+        return;
+      }
+      this.#queue(delivery.connection, text);
       return;
     }
     const sessions = this.#sessionsByAccount.get(delivery.account);
     if (sessions === undefined) return;
-    for (const connection of sessions.size === 1 ? sessions : [...sessions]) this.#seal(connection, delivery.text);
+    for (const connection of sessions) this.#queue(connection, delivery.text);
   }
 
-  #seal(connection: Connection, message: OutgoingMessage | string): void {
+  #queue(connection: Connection, text: string): void {
     if (connection.session === undefined || !this.#connections.has(connection.id)) return;
-    let frame: Uint8Array;
-    try {
-      frame = typeof message === 'string' ? connection.session.sealMessageText(message) : connection.session.sealMessage(message);
-    } catch (error) {
-      if (!isCodedError(error)) throw error;
-      this.#drop(connection, error.code);
-      return;
+    const texts = this.#outgoing.get(connection);
+    if (texts === undefined) this.#outgoing.set(connection, [text]);
+    else texts.push(text);
+  }
+
+  /** Seals each session's queued messages into as few packed frames as hold them, in order. */
+  #sealOutgoing(): void {
+    if (this.#outgoing.size === 0) return;
+    const outgoing = [...this.#outgoing];
+    this.#outgoing.clear();
+    for (const [connection, texts] of outgoing) {
+      if (connection.session === undefined || !this.#connections.has(connection.id)) continue;
+      let frames: Uint8Array[];
+      try {
+        frames = connection.session.sealMessageTexts(texts);
+      } catch (error) {
+        if (!isCodedError(error)) throw error;
+        this.#drop(connection, error.code);
+        continue;
+      }
+      for (const frame of frames) this.#hooks.sendFrame(connection.id, frame);
     }
-    this.#hooks.sendFrame(connection.id, frame);
   }
 
   // ─────────────────────────── timers, snapshots, failure ───────────────────────────

@@ -2,26 +2,31 @@
 // the chain, and final deposits on the chain become credits in the engine. It is the one place
 // that maps matcher fills to settlement fills (ticks and lots to atoms, account hex to AccountId32)
 // and chain deposits to engine deposit commands, and delivers the engine's withdrawals (refunding
-// them in the engine when settlement refuses one or its message fails for good). The default chain
+// them in the engine when settlement refuses one or its message fails for good). It also follows
+// each sealed batch through its lifecycle and tells the engine, per closed window and account,
+// when the account's part went out (submitted), executed (confirmed) or failed, so the trader's
+// stream says where each trade stands; and it names where a trader deposits. The default chain
 // is the embedded local network (src/settlement/local-setup.ts), which lives in this isolate:
 // nothing to install or start; real Substrate chains go through the PolkadotConnector.
 import { createHash, randomBytes } from 'node:crypto';
+import { Keyring } from '@polkadot/api';
 import { CodedError, isCodedError } from '../errors/index.js';
 import type { FillEvent, MarketSpec } from '../matching/types.js';
-import type { PolkadotChainSettings, SettlementLogEntry } from '../protocol/enclave-port.js';
-import type { Hex32 } from '../settlement/batch.js';
+import type { EmbeddedSettlementPolicy, PolkadotChainSettings, SettlementLogEntry } from '../protocol/enclave-port.js';
+import type { DepositAddressWire, JunctionWire } from '../protocol/trading-messages.js';
+import type { Batch, Hex32 } from '../settlement/batch.js';
 import type { Fill } from '../settlement/fill.js';
 import { DEFAULT_SETTLEMENT_POLICY, type SettlementConfig } from '../settlement/config.js';
 import { createLocalSetup, type LocalSetup } from '../settlement/local-setup.js';
 import { MemorySettlementStore, type SettlementStore } from '../settlement/records.js';
 import { SettlementService, type SettlementEvent } from '../settlement/service.js';
 import type { AccountHex, ChainConnector, ChainId } from '../xcmp/connector.js';
-import type { LocalNetwork } from '../xcmp/local-chain.js';
+import type { LocalFault, LocalNetwork } from '../xcmp/local-chain.js';
 import { chopsticksNewBlock } from '../xcmp/polkadot/block-production.js';
 import { PolkadotConnector } from '../xcmp/polkadot/polkadot-connector.js';
 import { accountHexOf, settlementKeyPair } from '../xcmp/polkadot/settlement-key.js';
-import { here, relay } from '../xcmp/xcm-model.js';
-import type { WithdrawalOrder } from './engine.js';
+import { here, relay, type Location } from '../xcmp/xcm-model.js';
+import { ENGINE_LIMITS, type SettlementStepStatus, type WithdrawalOrder } from './engine.js';
 
 export const BRIDGE_DEFAULTS = {
   /** How often open settlement messages move one step along their lifecycle. */
@@ -32,6 +37,14 @@ export const BRIDGE_DEFAULTS = {
   chain: 'para:1000',
   /** DOT atoms the embedded chain's genesis gives the fee account to pay XCM fees with. */
   feeFundingAtoms: 1_000_000_000_000n,
+  /** SS58 address prefix shown for deposit addresses: the generic Substrate one. */
+  ss58Prefix: 42,
+  /**
+   * Fills a window hands to settlement per turn of the event loop. Settlement shares the
+   * enclave's thread with the order path, so a window of thousands of fills is taken in slices
+   * of well under a millisecond, and commands arriving meanwhile are not held up behind it.
+   */
+  fillsPerTurn: 128,
 } as const;
 
 export const BRIDGE_LIMITS = {
@@ -39,6 +52,8 @@ export const BRIDGE_LIMITS = {
   faucetAtomsMax: 10n ** 30n,
   /** Withdrawals handed to settlement and not yet confirmed or refunded; beyond it new ones are refunded at once. */
   pendingWithdrawalsMax: 100_000,
+  /** Batches followed for per-account settlement reports until every account's part is confirmed; the oldest is let go beyond it. */
+  trackedBatchesMax: 10_000,
 } as const;
 
 /** What the bridge needs of the runtime (src/enclave/runtime.ts EnclaveRuntime). */
@@ -47,6 +62,7 @@ export interface BridgeRuntime {
   signWithIdentity(digest: Uint8Array): Uint8Array;
   creditDeposit(account: string, asset: string, atoms: bigint, reference: string): Promise<void>;
   refundWithdrawal(withdrawal: WithdrawalOrder): Promise<void>;
+  reportSettlement(step: { readonly window: number; readonly status: SettlementStepStatus; readonly batchId: string; readonly accounts: readonly string[] }): Promise<void>;
   readonly engine: { readonly marketSpecs: ReadonlyMap<string, MarketSpec> };
 }
 
@@ -72,9 +88,16 @@ export interface SettlementBridgeOptions {
    * process, and so may its records (the default, in memory).
    */
   readonly store?: SettlementStore;
+  /** Embedded chain only: retry and confirmation timing (fault drills shorten it). */
+  readonly embeddedPolicy?: EmbeddedSettlementPolicy;
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
+
+/** Resolves after the event loop has handled what arrived meanwhile (I/O, port messages). */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
 
 /** The AccountId32 of an engine account (64 lower-case hex, the trader's identity key). */
 export function accountIdOf(account: string): AccountHex {
@@ -124,6 +147,33 @@ interface BridgeChain {
 
 const LOCATIONS = { relay, here } as const;
 
+type MessageProgress = 'pending' | 'submitted' | 'confirmed' | 'failed';
+
+/** A sealed batch followed for its traders: which engine windows it settles and whose part rides in which message. */
+interface TrackedBatch {
+  /** Engine window -> its trader accounts (64 hex) in this batch. */
+  readonly windows: Map<number, Set<string>>;
+  /** Account -> the messages carrying its payouts (all of the batch's when none does). */
+  readonly messagesOf: Map<string, readonly number[]>;
+  readonly progress: Map<number, MessageProgress>;
+  /** Account -> the last status reported for it. */
+  readonly reported: Map<string, SettlementStepStatus>;
+}
+
+/** An account's status from the messages carrying its part; undefined while some are still waiting to go out. */
+function accountStatus(indexes: readonly number[], progress: ReadonlyMap<number, MessageProgress>): SettlementStepStatus | undefined {
+  const states = indexes.map((index) => progress.get(index) ?? 'pending');
+  if (states.includes('failed')) return 'failed';
+  if (states.every((state) => state === 'confirmed')) return 'confirmed';
+  return states.includes('pending') ? undefined : 'submitted';
+}
+
+function junctionWire(junction: Location['interior'][number]): JunctionWire {
+  return junction.kind === 'GeneralIndex' ? { kind: 'GeneralIndex', index: junction.index.toString() } : junction;
+}
+
+const TRADER_ACCOUNT = /^[0-9a-f]{64}$/;
+
 export class SettlementBridge {
   readonly #runtime: BridgeRuntime;
   readonly #service: SettlementService;
@@ -133,6 +183,9 @@ export class SettlementBridge {
   readonly #timer: NodeJS.Timeout;
   /** Withdrawal id -> the engine's order, until its batch confirms or the engine refunds it. */
   readonly #pendingWithdrawals = new Map<string, WithdrawalOrder>();
+  /** Engine windows whose fills entered settlement's open window, not yet sealed into a batch. */
+  #unsealed: { readonly window: number; readonly accounts: Set<string> }[] = [];
+  readonly #tracked = new Map<Hex32, TrackedBatch>();
   #queue: Promise<void> = Promise.resolve();
   #closed = false;
 
@@ -167,7 +220,7 @@ export class SettlementBridge {
   static async openEmbedded(options: SettlementBridgeOptions): Promise<SettlementBridge> {
     const pool: AccountHex = `0x${Buffer.from(options.runtime.identityPublicKey).toString('hex')}`;
     const feeAccount = accountIdOf(options.feeAccount);
-    const setup = createLocalSetup({ pool, feeAccount, blockTimeMs: options.blockTimeMs ?? BRIDGE_DEFAULTS.blockTimeMs });
+    const setup = createLocalSetup({ pool, feeAccount, blockTimeMs: options.blockTimeMs ?? BRIDGE_DEFAULTS.blockTimeMs, policy: options.embeddedPolicy });
     const bridge = await SettlementBridge.openLocal(options, setup);
     setup.network.mint(BRIDGE_DEFAULTS.chain, 'DOT', feeAccount, BRIDGE_DEFAULTS.feeFundingAtoms);
     setup.network.transfer(BRIDGE_DEFAULTS.chain, 'DOT', feeAccount, pool, BRIDGE_DEFAULTS.feeFundingAtoms);
@@ -232,19 +285,31 @@ export class SettlementBridge {
   onWindow(window: DurableWindow): void {
     this.#serial(async () => {
       const markets = this.#runtime.engine.marketSpecs;
-      let refused = 0;
-      for (const event of window.fills) {
+      const settling = new Set<string>();
+      const refusedAccounts = new Set<string>();
+      for (let index = 0; index < window.fills.length; index++) {
+        // Bridge work runs one task at a time (#serial), so no other settlement step runs between slices.
+        if (index > 0 && index % BRIDGE_DEFAULTS.fillsPerTurn === 0) await nextTurn();
+        const event = window.fills[index]!;
         const market = markets.get(event.market);
         if (market === undefined) throw new Error(`assertion: a fill in unknown market ${event.market}`);
         try {
           this.#service.addFill(settlementFillOf(event, market, this.#chain.chain));
+          settling.add(event.makerAccount).add(event.takerAccount);
         } catch (error) {
           if (!isCodedError(error)) throw error;
-          refused += 1;
+          refusedAccounts.add(event.makerAccount).add(event.takerAccount);
           this.#log({ event: 'fill-refused', windowNumber: window.number, code: error.code });
         }
       }
-      if (refused < window.fills.length) await this.#service.closeWindow(window.timeMs);
+      // A trader with a refused fill in the window is told its window failed; it is not followed further.
+      const failed = [...refusedAccounts].filter((account) => TRADER_ACCOUNT.test(account));
+      if (failed.length > 0) this.#report(window.number, 'failed', 'refused', failed);
+      const followed = new Set([...settling].filter((account) => TRADER_ACCOUNT.test(account) && !refusedAccounts.has(account)));
+      if (settling.size > 0) {
+        this.#unsealed.push({ window: window.number, accounts: followed });
+        await this.#service.closeWindow(window.timeMs);
+      }
     });
   }
 
@@ -271,19 +336,28 @@ export class SettlementBridge {
   }
 
   /**
-   * The embedded chain's faucet: mints atoms to an account and transfers them into the pool, a
-   * deposit the bridge credits to that account once the next block makes it final.
+   * The embedded chain's faucet: mints atoms to an account and transfers them to `to` (0x hex,
+   * the pool by default), a deposit the bridge credits to that account once the next block makes
+   * it final when `to` is the pool.
    */
-  faucetDeposit(account: string, asset: string, atoms: bigint): string {
+  faucetDeposit(account: string, asset: string, atoms: bigint, to?: string): string {
     const network = this.#chain.network;
     if (network === undefined) throw new CodedError('RUNTIME_DEPOSIT_INVALID', 'the faucet exists only on the embedded chain');
     if (atoms <= 0n || atoms > BRIDGE_LIMITS.faucetAtomsMax) throw new CodedError('RUNTIME_DEPOSIT_INVALID', 'faucet amount out of range');
+    if (to !== undefined && !/^0x[0-9a-f]{64}$/.test(to)) throw new CodedError('RUNTIME_DEPOSIT_INVALID', 'faucet destination must be 0x and 64 hex');
     const from = accountIdOf(account);
     network.mint(this.#chain.chain, asset, from, atoms);
-    return network.transfer(this.#chain.chain, asset, from, this.#chain.pool, atoms);
+    return network.transfer(this.#chain.chain, asset, from, (to ?? this.#chain.pool) as AccountHex, atoms);
   }
 
-  /** An account's free balance on the settlement chain. */
+  /** Fault drills on the embedded chain: its next `times` submissions meet this fault. */
+  injectChainFault(fault: LocalFault, times: number): void {
+    const network = this.#chain.network;
+    if (network === undefined) throw new CodedError('RUNTIME_DEPOSIT_INVALID', 'faults exist only on the embedded chain');
+    network.injectFault(fault, {}, times);
+  }
+
+    /** An account's free balance on the settlement chain. */
   chainBalance(account: string, asset: string): Promise<bigint> {
     return this.#chain.connector.balanceOf(this.#chain.chain, asset, accountIdOf(account));
   }
@@ -305,7 +379,87 @@ export class SettlementBridge {
         for (const withdrawal of this.#service.batch(event.batchId)?.withdrawals ?? []) this.#pendingWithdrawals.delete(withdrawal.requestId);
         return;
       case 'retries-exhausted': return this.#refundExhausted(event.batchId, event.index);
+      case 'batch-sealed': return this.#follow(event.batchId);
+      case 'message-submitted': return this.#progress(event.batchId, event.index, 'submitted');
+      case 'message-confirmed': return this.#progress(event.batchId, event.index, 'confirmed');
+      case 'message-failed': return this.#progress(event.batchId, event.index, 'failed');
+      case 'message-retried': return this.#progress(event.batchId, event.index, 'pending');
       default: return;
+    }
+  }
+
+  /**
+   * Where a trader deposits `asset`: the pool account on the settlement chain and the asset's
+   * location there. A final transfer into the pool is credited to the engine account whose
+   * AccountId32 sent it (see #credit): the trader's own key, no memo.
+   */
+  depositAddress(account: string, asset: string): DepositAddressWire {
+    const chain = this.#chain.config.chains.find((entry) => entry.chain === this.#chain.chain);
+    const location = chain === undefined || !Object.hasOwn(chain.assets, asset) ? undefined : chain.assets[asset];
+    if (location === undefined) throw new CodedError('RUNTIME_DEPOSIT_ADDRESS_UNAVAILABLE', `${asset.slice(0, 16)} is not held on ${this.#chain.chain}`);
+    if (!TRADER_ACCOUNT.test(account)) throw new CodedError('RUNTIME_DEPOSIT_ADDRESS_UNAVAILABLE', 'only a trader key can deposit');
+    const keyring = new Keyring({ type: 'ed25519', ss58Format: BRIDGE_DEFAULTS.ss58Prefix });
+    const sender = accountIdOf(account);
+    return {
+      chain: this.#chain.chain, asset,
+      assetLocation: { parents: location.parents, interior: location.interior.map(junctionWire) },
+      poolAccountHex: this.#chain.pool, poolAccountSs58: keyring.encodeAddress(this.#chain.pool), ss58Prefix: BRIDGE_DEFAULTS.ss58Prefix,
+      senderAccountHex: sender, senderAccountSs58: keyring.encodeAddress(sender), creditedAccount: account, convention: 'sender', memo: null,
+    };
+  }
+
+  /** A batch was sealed: it settles every engine window whose fills entered since the last one. */
+  #follow(batchId: Hex32): void {
+    const windows = this.#unsealed;
+    this.#unsealed = [];
+    const batch = this.#service.batch(batchId);
+    if (batch === undefined || windows.length === 0) return;
+    const tracked: TrackedBatch = { windows: new Map(), messagesOf: new Map(), progress: new Map(), reported: new Map() };
+    for (const { window, accounts } of windows) {
+      tracked.windows.set(window, accounts);
+      for (const account of accounts) tracked.messagesOf.set(account, messagesCarrying(batch, accountIdOf(account)));
+    }
+    if (batch.messages.length === 0) {
+      // Everything netted to nothing on chain: the window is settled as it is sealed.
+      for (const [window, accounts] of tracked.windows) if (accounts.size > 0) this.#report(window, 'confirmed', batchId, [...accounts]);
+      return;
+    }
+    this.#tracked.set(batchId, tracked);
+    if (this.#tracked.size > BRIDGE_LIMITS.trackedBatchesMax) {
+      this.#tracked.delete(this.#tracked.keys().next().value!);
+      this.#log({ event: 'settlement-untracked', code: new CodedError('SETTLEMENT_LIMIT_EXCEEDED').code });
+    }
+  }
+
+  /** One message moved: each account whose status that changes is told, per window. */
+  #progress(batchId: Hex32, index: number, progress: MessageProgress): void {
+    const tracked = this.#tracked.get(batchId);
+    if (tracked === undefined) return;
+    tracked.progress.set(index, progress);
+    let open = false;
+    for (const [window, accounts] of tracked.windows) {
+      const changed = new Map<SettlementStepStatus, string[]>();
+      for (const account of accounts) {
+        const status = accountStatus(tracked.messagesOf.get(account)!, tracked.progress);
+        if (status !== 'confirmed') open = true;
+        if (status === undefined || tracked.reported.get(account) === status) continue;
+        const list = changed.get(status) ?? [];
+        list.push(account);
+        changed.set(status, list);
+      }
+      for (const [status, list] of changed) {
+        for (const account of list) tracked.reported.set(account, status);
+        this.#report(window, status, batchId, list);
+      }
+    }
+    if (!open) this.#tracked.delete(batchId);
+  }
+
+  #report(window: number, status: SettlementStepStatus, batchId: string, accounts: readonly string[]): void {
+    for (let start = 0; start < accounts.length; start += ENGINE_LIMITS.accountsPerSettlementStep) {
+      this.#runtime.reportSettlement({ window, status, batchId, accounts: accounts.slice(start, start + ENGINE_LIMITS.accountsPerSettlementStep) }).catch((error: unknown) => {
+        this.#log({ event: 'settlement-not-reported', code: isCodedError(error) ? error.code : new CodedError('ENCLAVE_INTERNAL').code });
+      });
     }
   }
 
@@ -347,4 +501,10 @@ export class SettlementBridge {
       this.#log({ event: 'settlement-error', code: isCodedError(error) ? error.code : new CodedError('ENCLAVE_INTERNAL').code });
     });
   }
+}
+
+/** The indexes of the batch's messages that pay the account; every message's when none does. */
+function messagesCarrying(batch: Batch, accountId: string): readonly number[] {
+  const carrying = batch.messages.filter((message) => message.payouts.some((payout) => payout.account === accountId)).map((message) => message.index);
+  return carrying.length > 0 ? carrying : batch.messages.map((message) => message.index);
 }

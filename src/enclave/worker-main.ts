@@ -11,9 +11,11 @@ import { DevAttestationProvider } from './attestation/dev-provider.js';
 import { DstackAttestationProvider } from './attestation/dstack-provider.js';
 import type { AttestationProvider } from './attestation/provider.js';
 import { deriveSettlementSeed, deriveSettlementRecordsKey, DevSealingKeySource, DstackSealingKeySource, type SealingKeySource } from './keys.js';
+import { JetStreamLog } from '../cluster/jetstream-log.js';
 import { EnclaveRuntime } from './runtime.js';
 import { SettlementBridge } from './settlement-bridge.js';
 import { SealedSettlementStore } from './sealed-settlement-store.js';
+import { signShardStatement } from './shard/shard-config.js';
 
 if (parentPort === null) throw new Error('worker-main runs only as a worker thread');
 const port: MessagePort = parentPort;
@@ -41,21 +43,28 @@ async function sources(): Promise<{ sealing: SealingKeySource; attestation: Atte
 
 async function main(): Promise<void> {
   const { sealing, attestation } = await sources();
+  // The NATS client is transport, like the chain connectors: it carries only sealed batches (docs/cluster.md).
+  const replicatedLog = config.cluster === undefined ? undefined : await JetStreamLog.connect({ ...config.cluster, name: 'darkpool-enclave' });
   let bridge: SettlementBridge | undefined;
   const runtime = await EnclaveRuntime.boot({
     dataDir: config.dataDir, markets: config.markets, feeAccount: config.feeAccount, sealingKeySource: sealing, attestation,
-    tickMs: config.tickMs, settlementWindowMs: config.settlementWindowMs, snapshotEveryCommands: config.snapshotEveryCommands,
+    tickMs: config.tickMs, settlementWindowMs: config.settlementWindowMs, snapshotEveryCommands: config.snapshotEveryCommands, shardId: config.shardId,
+    replicatedLog,
   }, {
     sendFrame: (connectionId, frame) => outbox.sendFrame(connectionId, frame),
     closeConnection: (connectionId, code) => post({ type: 'close', connectionId, code }),
     fatal: (error) => post({ type: 'fatal', message: error.message }),
     onWindow: (window) => bridge?.onWindow(window),
     onWithdrawal: (withdrawal) => bridge?.onWithdrawal(withdrawal),
+    depositAddress: (account, asset) => {
+      if (bridge === undefined) throw new CodedError('RUNTIME_DEPOSIT_ADDRESS_UNAVAILABLE', 'no settlement chain');
+      return bridge.depositAddress(account, asset);
+    },
   });
   const chain = config.chain ?? 'embedded';
   const settlementLog = (entry: SettlementLogEntry): void => post({ type: 'settlement', entry });
   if (chain === 'embedded') {
-    bridge = await SettlementBridge.openEmbedded({ runtime, feeAccount: config.feeAccount, log: settlementLog });
+    bridge = await SettlementBridge.openEmbedded({ runtime, feeAccount: config.feeAccount, log: settlementLog, embeddedPolicy: config.embeddedSettlementPolicy });
   } else if (chain !== 'none') {
     const store = await SealedSettlementStore.open(join(config.dataDir, 'settlement'), await deriveSettlementRecordsKey(sealing));
     bridge = await SettlementBridge.openPolkadot({ runtime, feeAccount: config.feeAccount, log: settlementLog, settings: chain, settlementSeed: await deriveSettlementSeed(sealing), store });
@@ -101,7 +110,7 @@ async function main(): Promise<void> {
         try {
           if (bridge === undefined) throw new CodedError('RUNTIME_DEPOSIT_INVALID', 'no embedded chain');
           if (!/^[1-9][0-9]{0,77}$/.test(message.atoms)) throw new CodedError('RUNTIME_DEPOSIT_INVALID', 'atoms must be a positive integer string');
-          return post({ type: 'faucet', requestId: message.requestId, reference: bridge.faucetDeposit(message.account, message.asset, BigInt(message.atoms)), error: undefined });
+          return post({ type: 'faucet', requestId: message.requestId, reference: bridge.faucetDeposit(message.account, message.asset, BigInt(message.atoms), message.to), error: undefined });
         } catch (error) {
           return post({ type: 'faucet', requestId: message.requestId, reference: '', error: portError(error) });
         }
@@ -114,12 +123,23 @@ async function main(): Promise<void> {
       case 'settlementAccount':
         if (bridge === undefined) return post({ type: 'settlementAccount', requestId: message.requestId, account: '', error: portError(new CodedError('RUNTIME_DEPOSIT_INVALID', 'no settlement chain')) });
         return post({ type: 'settlementAccount', requestId: message.requestId, account: bridge.poolAccount, error: undefined });
+      case 'chainFault':
+        try {
+          if (bridge === undefined) throw new CodedError('RUNTIME_DEPOSIT_INVALID', 'no embedded chain');
+          bridge.injectChainFault(message.fault, message.times);
+          return post({ type: 'chainFaulted', requestId: message.requestId, error: undefined });
+        } catch (error) {
+          return post({ type: 'chainFaulted', requestId: message.requestId, error: portError(error) });
+        }
       case 'stop':
-        void runtime.stop().then(() => bridge?.close()).then(() => { post({ type: 'stopped' }); port.close(); });
+        void runtime.stop().then(() => bridge?.close()).then(() => replicatedLog?.close()).then(() => { post({ type: 'stopped' }); port.close(); });
         return;
     }
   });
-  post({ type: 'ready', bundle: runtime.bundleJson });
+  const shardStatement = config.shardId === undefined ? undefined : JSON.stringify(signShardStatement(
+    config.shardId, runtime.bundle.enclaveKeys.ed25519Hex, config.markets.map((market) => market.id), (message) => runtime.signWithIdentity(message),
+  ));
+  post({ type: 'ready', bundle: runtime.bundleJson, shardStatement });
 }
 
 main().catch((error: unknown) => post({ type: 'fatal', message: error instanceof Error ? `${(error as Error).name}: ${error.message}` : String(error) }));

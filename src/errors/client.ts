@@ -89,4 +89,22 @@ export const CLIENT_ERRORS = {
   CLI_POLICY_FILE: { code: 6342, message: 'The attestation policy file cannot be read or is not JSON.' },
   BOT_CONFIG_INVALID: { code: 6350, message: 'The market-maker configuration is invalid (levels, sizes, spread or timers out of range).' },
   BOT_REFERENCE_INVALID: { code: 6351, message: 'The reference price is not a positive decimal string on the market price grid.' },
+  // Load driver and benchmark summary (load-tests/driver, bench/summary.ts; 6400–6449).
+  LOAD_OPTIONS_INVALID: { code: 6400, message: 'The load driver command line is wrong; see docs/load-testing.md for its flags and their ranges.' },
+  LOAD_ENGINE_FAILED: { code: 6401, message: 'The load driver could not start the engine process or reach the engine at --url.' },
+  LOAD_SESSION_FAILED: { code: 6402, message: 'A load session could not be opened: the attestation was refused, the handshake failed or the gateway closed the socket.' },
+  BENCH_RESULT_INVALID: { code: 6403, message: 'A benchmark result file is not JSON or lacks the fields the summary reads; rerun that benchmark.' },
+  BENCH_OPTIONS_INVALID: { code: 6404, message: 'The npm run bench command line is wrong: --only takes benchmark names from bench/run-all.ts, comma-separated.' },
+  // k6 load-test scripts (load-tests/k6; 6450–6499).
+  K6_CONFIG_INVALID: { code: 6450, message: 'An environment variable of a k6 script is missing or out of range; see docs/load-testing.md for each script\'s variables.' },
+  K6_HTTP_FAILED: { code: 6451, message: 'A k6 script could not fetch the gateway\'s markets or attestation bundle, or the answer was malformed.' },
+  K6_ATTESTATION_REFUSED: { code: 6452, message: 'A k6 script refused the enclave: no pinned dev root or enclave key, a mismatched pin, a bad dev signature, or report data that does not bind the offered keys.' },
+  K6_ANSWER_INVALID: { code: 6453, message: 'The enclave answered a k6 session with a message of an unexpected type or shape.' },
+  CLIENT_SHARD_MAP_INVALID: { code: 6550, message: 'The shard map from the gateway is malformed: a shard id, route or market is missing, duplicated or of the wrong shape.' },
+  CLIENT_SHARD_STATEMENT_INVALID: { code: 6551, message: 'A shard\'s statement of the markets it serves is malformed or not signed by that shard\'s attested identity key; do not trust this shard.' },
+  CLIENT_SHARD_MAP_MISMATCH: { code: 6552, message: 'The shard map routes a market to a shard whose attested enclave does not say it serves that market (or says it is another shard); the gateway\'s routing is refused.' },
+  CLIENT_SHARD_UNKNOWN: { code: 6553, message: 'No shard of the venue has this id, or no shard serves this market.' },
+  CLIENT_SHARD_TRANSFER_INVALID: { code: 6554, message: 'A transfer between shards needs two different known shards and a positive amount of an asset both settle.' },
+  // Deposit address and settlement status in the SDK (6500–6549).
+  CLIENT_DEPOSIT_ADDRESS_MISMATCH: { code: 6500, message: 'The deposit address the enclave answered names another asset or another account than this client\'s; do not deposit there.' },
 } as const satisfies ErrorSection;

@@ -25,4 +25,10 @@ export const GATEWAY_ERRORS = {
   GATEWAY_SHUTTING_DOWN: { code: 1019, message: 'The gateway is shutting down; reconnect later and resume from the last report sequence.' },
   GATEWAY_CONFIG_INVALID: { code: 1020, message: 'A gateway limit or market in the configuration is out of range.' },
   GATEWAY_WEBSOCKET_PROTOCOL: { code: 1021, message: 'The peer broke the websocket protocol (bad opcode or framing, or a message past the hard payload cap); the socket was closed.' },
+  GATEWAY_BAD_UPGRADE: { code: 1100, message: 'The websocket upgrade request is malformed: it needs GET, Upgrade: websocket, Sec-WebSocket-Version: 13, a base64 16-byte Sec-WebSocket-Key and, if present, a well-formed Sec-WebSocket-Protocol list.' },
+  GATEWAY_HTTP_MALFORMED: { code: 1101, message: 'The bytes received are not a well-formed HTTP/1.1 request; the connection was closed.' },
+  GATEWAY_REQUEST_TIMEOUT: { code: 1102, message: 'The request did not arrive whole in time (requestTimeoutMs); the connection was closed.' },
+  GATEWAY_HEADERS_TOO_LARGE: { code: 1103, message: 'The request headers are larger than the server accepts; the connection was closed.' },
+  GATEWAY_SHARD_UNKNOWN: { code: 1150, message: 'No shard with this id is routed by the gateway; see /v1/shards.' },
+  GATEWAY_SHARD_CONFIG_INVALID: { code: 1151, message: 'The shard configuration is invalid: shard ids must be unique and each market must belong to exactly one shard.' },
 } as const satisfies ErrorSection;

@@ -40,6 +40,12 @@ export const HTTP_STATUS: Readonly<Record<GatewayErrorName, number>> = {
   GATEWAY_SHUTTING_DOWN: 503,
   GATEWAY_CONFIG_INVALID: 500,
   GATEWAY_WEBSOCKET_PROTOCOL: 400,
+  GATEWAY_BAD_UPGRADE: 400,
+  GATEWAY_HTTP_MALFORMED: 400,
+  GATEWAY_REQUEST_TIMEOUT: 408,
+  GATEWAY_HEADERS_TOO_LARGE: 431,
+  GATEWAY_SHARD_UNKNOWN: 404,
+  GATEWAY_SHARD_CONFIG_INVALID: 500,
 };
 
 /** The JSON body of every coded HTTP error. */
@@ -50,6 +56,9 @@ export interface ErrorReply {
 export function errorReply(error: CodedError, enclaveCode?: number): ErrorReply {
   return { error: { code: error.code, name: error.errorName, message: error.message, ...(enclaveCode === undefined ? {} : { enclaveCode }) } };
 }
+
+/** The response header that repeats an error's code, for answers without a body (HEAD). */
+export const ERROR_CODE_HEADER = 'x-error-code';
 
 export function isGatewayErrorName(name: string): name is GatewayErrorName {
   return Object.hasOwn(HTTP_STATUS, name);

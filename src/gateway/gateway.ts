@@ -6,11 +6,11 @@
 import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import websocket from '@fastify/websocket';
-import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
-import { CodedError, isCodedError } from '../errors/index.js';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { CodedError, ERRORS, isCodedError } from '../errors/index.js';
 import { CLIENT_HELLO_BYTES } from '../protocol/hello.js';
 import { decodeBase64, encodeBase64 } from './base64.js';
-import { HTTP_STATUS, errorReply, isGatewayErrorName } from './coded-close.js';
+import { ERROR_CODE_HEADER, HTTP_STATUS, errorReply, isGatewayErrorName } from './coded-close.js';
 import { publicMarketSpecs, resolveGatewayLimits, type GatewayLimits, type GatewayMarket } from './config.js';
 import type { EnclaveLink } from './enclave-link.js';
 import { loggerOptions, type GatewayLoggerOptions } from './logging.js';
@@ -19,6 +19,8 @@ import { REST_FRAME_MAX_DECODED_BYTES, SCHEMAS, openApiDocument } from './openap
 import { EnclaveRelay } from './relay.js';
 import { HelloRefusedError, RestSessions, REST_WAIT_MS } from './rest-sessions.js';
 import { StreamHub } from './stream-hub.js';
+import { CodedCloseWebSocket, answerClientError, checkUpgradeRequest } from './upgrade-checks.js';
+import { registerShardRoutes, type GatewayShard } from './shard-routes.js';
 import { loadWebPage, registerWebPage } from './web-page.js';
 
 export interface GatewayOptions {
@@ -29,6 +31,11 @@ export interface GatewayOptions {
   readonly limits?: Partial<GatewayLimits>;
   /** Omitted: no logging. */
   readonly logger?: GatewayLoggerOptions;
+  /**
+   * Market shards (docs/shards.md): each served under /v1/shards/<id>/ with the map at /v1/shards.
+   * `host` and `markets` above stay the default /v1/attestation and /v1/stream (usually the first shard's).
+   */
+  readonly shards?: readonly GatewayShard[];
 }
 
 export interface RunningGateway {
@@ -50,12 +57,22 @@ export function createGateway(options: GatewayOptions): FastifyInstance {
   const nowMs = (): number => performance.now();
   const startedMs = nowMs();
   const metrics = new GatewayMetrics();
+  /** Every coded HTTP error, from route handlers, hooks and fastify's router alike. */
+  const sendError = (error: FastifyError | CodedError, request: FastifyRequest, reply: FastifyReply): FastifyReply => {
+    const coded = codedFrom(error);
+    if (coded.errorName === 'GATEWAY_INTERNAL') request.log.error({ err: error }, 'request failed');
+    const name = isGatewayErrorName(coded.errorName) ? coded.errorName : 'GATEWAY_INTERNAL';
+    metrics.reject(name);
+    return reply.code(HTTP_STATUS[name]).header(ERROR_CODE_HEADER, ERRORS[name].code).send(errorReply(coded, error instanceof HelloRefusedError ? error.enclaveCode : undefined));
+  };
   const relay = new EnclaveRelay(link, limits, metrics, nowMs);
   const rest = new RestSessions(relay, limits);
   const document = openApiDocument();
 
   const app = Fastify({
     logger: loggerOptions(options.logger),
+    clientErrorHandler: answerClientError((name) => metrics.reject(name)),
+    frameworkErrors: (error, request, reply) => { void sendError(error, request, reply); },
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: limits.maxRestBodyBytes,
     requestTimeout: limits.requestTimeoutMs,
@@ -88,21 +105,18 @@ export function createGateway(options: GatewayOptions): FastifyInstance {
     }, 'http');
   });
 
-  app.setErrorHandler((error: FastifyError | CodedError, request, reply) => {
-    const coded = codedFrom(error);
-    if (coded.errorName === 'GATEWAY_INTERNAL') request.log.error({ err: error }, 'request failed');
-    const name = isGatewayErrorName(coded.errorName) ? coded.errorName : 'GATEWAY_INTERNAL';
-    metrics.reject(name);
-    return reply.code(HTTP_STATUS[name]).send(errorReply(coded, error instanceof HelloRefusedError ? error.enclaveCode : undefined));
-  });
+  app.setErrorHandler(sendError);
   app.setNotFoundHandler((_request, reply) => {
     metrics.reject('GATEWAY_NOT_FOUND');
-    return reply.code(HTTP_STATUS.GATEWAY_NOT_FOUND).send(errorReply(new CodedError('GATEWAY_NOT_FOUND')));
+    return reply.code(HTTP_STATUS.GATEWAY_NOT_FOUND).header(ERROR_CODE_HEADER, ERRORS.GATEWAY_NOT_FOUND.code).send(errorReply(new CodedError('GATEWAY_NOT_FOUND')));
   });
 
   /** closeTimeout (ws ≥ 8.17, not in its typings): how long ws waits for the peer's half of a close handshake. */
-  const socketOptions: NonNullable<Parameters<typeof websocket>[1]['options']> & { closeTimeout: number } = {
+  type SocketOptions = NonNullable<Parameters<typeof websocket>[1]['options']>;
+  const socketOptions: SocketOptions & { closeTimeout: number } = {
     maxPayload: SOCKET_PAYLOAD_CAP_FACTOR * limits.maxFrameBytes, perMessageDeflate: false, closeTimeout: limits.closeGraceMs,
+    // ws's typings describe its class with statics a subclass inherits at run time but not in its type.
+    WebSocket: CodedCloseWebSocket as unknown as SocketOptions['WebSocket'],
   };
   app.register(websocket, {
     options: socketOptions,
@@ -141,6 +155,7 @@ export function createGateway(options: GatewayOptions): FastifyInstance {
     routes.route({
       method: 'GET',
       url: '/v1/stream',
+      onRequest: async (request) => { if (request.ws) checkUpgradeRequest(request.raw.method ?? '', request.raw.httpVersion, request.headers); },
       handler: async () => { throw new CodedError('GATEWAY_BAD_REQUEST', 'GET /v1/stream must be a websocket upgrade'); },
       wsHandler: (socket) => hub.accept(socket),
     });
@@ -164,6 +179,8 @@ export function createGateway(options: GatewayOptions): FastifyInstance {
       return reply.code(204).send();
     });
   });
+
+  if (options.shards !== undefined) registerShardRoutes(app, { shards: options.shards, primary: { link, relay, hub }, limits, metrics, nowMs, log: app.log });
 
   return app;
 }

@@ -7,3 +7,4 @@ export { REST_WAIT_MS } from './rest-sessions.js';
 export { openApiDocument } from './openapi.js';
 export type { GatewayLoggerOptions, LogLevel } from './logging.js';
 export { loadWebPage, WEB_PAGE_CSP, WEB_PAGE_PATHS } from './web-page.js';
+export { checkShards, shardMapOf, SHARD_MAP_VERSION, type GatewayShard, type ShardLink, type ShardMap, type ShardMapEntry } from './shard-routes.js';

@@ -1,15 +1,18 @@
 // The record layer both sides run once the handshake is done (docs/protocol.md §4): pad,
 // seal and stamp frames; check, open and unpad them in strict sequence; rekey at the epoch
-// boundary. It is written once over an injected AEAD so the enclave (node:crypto) and the
-// client (@noble) cannot drift apart in sequencing, rekeying or padding.
+// boundary; pack several messages into one frame (§5.1). It is written once over an injected
+// AEAD so the enclave (node:crypto) and the client (@noble) cannot drift apart in sequencing,
+// rekeying, padding or packing.
 import { bytesEqual, copyBytes, writeU32 } from './bytes.js';
 import { channelError, type ChannelFaultTable } from './channel-faults.js';
 import {
-  AEAD_TAG_BYTES, DIRECTION, FRAME_HEADER_BYTES, MAX_EPOCH, MAX_FRAMES_PER_EPOCH, PAYLOAD_LENGTH_PREFIX_BYTES, PROTOCOL_VERSION,
+  AEAD_TAG_BYTES, DIRECTION, FRAME_HEADER_BYTES, MAX_EPOCH, MAX_FRAMES_PER_EPOCH, MAX_PAYLOAD_BYTES, PAYLOAD_LENGTH_PREFIX_BYTES, PROTOCOL_VERSION,
   SESSION_ID_BYTES, type Direction,
 } from './channel-wire.js';
 import { decodeFrameHeader, encodeFrameHeader, frameByteLength, frameNonce } from './frame-header.js';
-import { decodeMessage, encodeMessageText, utf8ByteLength, type ChannelMessage, type OutgoingMessage } from './message-codec.js';
+import {
+  decodeMessage, decodeMessages, encodeMessageText, MESSAGE_LIMITS, packedMessagesText, utf8ByteLength, type ChannelMessage, type OutgoingMessage,
+} from './message-codec.js';
 import { requireBucket, unpadPayload } from './padding.js';
 
 const utf8Encoder = new TextEncoder();
@@ -111,18 +114,49 @@ export class ChannelSession<Key> {
    * sessions is checked and serialized once.
    */
   sealMessageText(text: string): Uint8Array {
-    // Most messages are ASCII: try the frame sized by characters; only if that does not hold
-    // the text (a character took more than one byte) count the UTF-8 bytes and start again.
-    let frame = this.#newFrame(text.length);
-    let { read } = utf8Encoder.encodeInto(text, frame.subarray(PAYLOAD_AT, PAYLOAD_AT + text.length));
-    if (read !== text.length) {
-      const length = utf8ByteLength(text);
-      frame = this.#newFrame(length);
-      ({ read } = utf8Encoder.encodeInto(text, frame.subarray(PAYLOAD_AT, PAYLOAD_AT + length)));
-      if (read !== text.length) throw new Error(`assertion: ${length} UTF-8 bytes did not hold the text`);
-    }
     const key = this.#usableKey(this.#send);
+    const frame = this.#frameForText(text);
+    if (frame === undefined) throw channelError(this.#faults, 'PAYLOAD_TOO_LARGE', `${utf8ByteLength(text)} bytes, at most ${MAX_PAYLOAD_BYTES}`);
     return this.#sealFrame(key, frame);
+  }
+
+  /**
+   * Seals messages in order into as few frames as hold them: consecutive messages share a
+   * packed frame (docs/protocol.md §5.1) up to MAX_PAYLOAD_BYTES and
+   * MESSAGE_LIMITS.maxMessagesPerFrame; a message alone in its frame travels as itself.
+   */
+  sealMessages(messages: readonly OutgoingMessage[]): Uint8Array[] {
+    return this.sealMessageTexts(messages.map((message) => encodeMessageText(message, this.#faults)));
+  }
+
+  /**
+   * sealMessages for texts already encoded by encodeMessageText. Every text is measured
+   * before any frame is sealed, so a text too large for a frame (PAYLOAD_TOO_LARGE) consumes
+   * no sequence number.
+   */
+  sealMessageTexts(texts: readonly string[]): Uint8Array[] {
+    this.#usableKey(this.#send);
+    // A UTF-16 code unit takes at most 3 UTF-8 bytes: only long texts need counting.
+    for (const text of texts) {
+      const length = text.length * 3 > MAX_PAYLOAD_BYTES ? utf8ByteLength(text) : text.length;
+      if (length > MAX_PAYLOAD_BYTES) throw channelError(this.#faults, 'PAYLOAD_TOO_LARGE', `${length} bytes, at most ${MAX_PAYLOAD_BYTES}`);
+    }
+    const frames: Uint8Array[] = [];
+    // Grouped by characters, exact for the usual ASCII; a group whose UTF-8 turns out larger
+    // than a frame is grouped again by its exact byte lengths, which always fit.
+    for (const group of packedGroups(texts, (text) => text.length)) {
+      let frame = this.#frameForText(group.text);
+      if (frame !== undefined) {
+        frames.push(this.#sealFrame(this.#usableKey(this.#send), frame));
+        continue;
+      }
+      for (const exact of packedGroups(group.texts, utf8ByteLength)) {
+        frame = this.#frameForText(exact.text);
+        if (frame === undefined) throw new Error('assertion: a group of exact UTF-8 lengths did not fit a frame');
+        frames.push(this.#sealFrame(this.#usableKey(this.#send), frame));
+      }
+    }
+    return frames;
   }
 
   /** Checks, opens and unpads the next frame from the peer; a rejected frame changes nothing. */
@@ -158,7 +192,7 @@ export class ChannelSession<Key> {
    * openMessage, so a frame that packs several messages (docs/protocol.md §5) reads the same.
    */
   openMessages(frame: Uint8Array): ChannelMessage[] {
-    return [this.openMessage(frame)];
+    return decodeMessages(this.open(frame), this.#faults);
   }
 
   /** Forgets both directions' keys; every later call is SESSION_CLOSED. */
@@ -184,6 +218,25 @@ export class ChannelSession<Key> {
     if (frame.length !== frameBytes) throw new Error('assertion: allocateFrame returned the wrong length');
     writeU32(frame, PADDED_AT, payloadLength);
     if (allocate !== undefined) frame.fill(0, PAYLOAD_AT + payloadLength, PADDED_AT + bucket);
+    return frame;
+  }
+
+  /**
+   * An unsealed frame holding the text as its payload, or undefined when its UTF-8 is longer
+   * than MAX_PAYLOAD_BYTES. Most texts are ASCII: the frame sized by characters is tried first,
+   * and only if that does not hold the text are the UTF-8 bytes counted.
+   */
+  #frameForText(text: string): Uint8Array | undefined {
+    if (text.length <= MAX_PAYLOAD_BYTES) {
+      const frame = this.#newFrame(text.length);
+      const { read } = utf8Encoder.encodeInto(text, frame.subarray(PAYLOAD_AT, PAYLOAD_AT + text.length));
+      if (read === text.length) return frame;
+    }
+    const length = utf8ByteLength(text);
+    if (length > MAX_PAYLOAD_BYTES) return undefined;
+    const frame = this.#newFrame(length);
+    const { read } = utf8Encoder.encodeInto(text, frame.subarray(PAYLOAD_AT, PAYLOAD_AT + length));
+    if (read !== text.length) throw new Error(`assertion: ${length} UTF-8 bytes did not hold the text`);
     return frame;
   }
 
@@ -214,4 +267,28 @@ export class ChannelSession<Key> {
     state.epoch += 1;
     state.counter = 0;
   }
+}
+
+/**
+ * Consecutive texts grouped greedily into payloads of at most MAX_PAYLOAD_BYTES (by
+ * `lengthOf`) and MESSAGE_LIMITS.maxMessagesPerFrame messages, each with its payload text:
+ * a lone text as itself, several as a packed list, whose brackets and commas count too.
+ */
+function packedGroups(texts: readonly string[], lengthOf: (text: string) => number): { texts: readonly string[]; text: string }[] {
+  const groups: { texts: readonly string[]; text: string }[] = [];
+  let first = 0;
+  while (first < texts.length) {
+    let end = first + 1;
+    let packedBytes = 2 + lengthOf(texts[first]!);
+    while (end < texts.length && end - first < MESSAGE_LIMITS.maxMessagesPerFrame) {
+      const next = packedBytes + 1 + lengthOf(texts[end]!);
+      if (next > MAX_PAYLOAD_BYTES) break;
+      packedBytes = next;
+      end += 1;
+    }
+    const members = texts.slice(first, end);
+    groups.push({ texts: members, text: members.length === 1 ? members[0]! : packedMessagesText(members) });
+    first = end;
+  }
+  return groups;
 }

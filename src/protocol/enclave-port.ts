@@ -28,6 +28,15 @@ export interface PolkadotChainSettings {
   readonly manualBlocks?: boolean;
 }
 
+/** Where the replicated journal lives: a JetStream stream on these servers (docs/cluster.md). */
+export interface ClusterJournalSettings {
+  readonly servers: readonly string[];
+  readonly stream: string;
+  readonly subject: string;
+  /** Stream replicas; 3 unless given. */
+  readonly replicas?: number;
+}
+
 /** Start-up parameters the host passes to the enclave isolate (plain data only). */
 export interface EnclaveWorkerConfig {
   readonly dataDir: string;
@@ -45,8 +54,21 @@ export interface EnclaveWorkerConfig {
   readonly tickMs?: number;
   readonly settlementWindowMs?: number;
   readonly snapshotEveryCommands?: number;
+  /** This enclave's shard id when markets are split across several enclaves (docs/shards.md). */
+  readonly shardId?: string;
   /** The settlement chain: the embedded local network (the default), real chains, or none (no settlement). */
   readonly chain?: 'embedded' | 'none' | PolkadotChainSettings;
+  /** Journal on a replicated JetStream stream instead of the file journal in dataDir (the default). */
+  readonly cluster?: ClusterJournalSettings;
+  /** Embedded chain only: settlement retry and confirmation timing; defaults otherwise. */
+  readonly embeddedSettlementPolicy?: EmbeddedSettlementPolicy;
+}
+
+/** Settlement timing on the embedded chain (src/settlement/config.ts), e.g. shortened for fault drills. */
+export interface EmbeddedSettlementPolicy {
+  readonly confirmTimeoutMs?: number;
+  readonly retryDelayMs?: number;
+  readonly maxAttempts?: number;
 }
 
 /** One settlement line for the operator: batch ids, counts and error codes, never order content. */
@@ -58,6 +80,13 @@ export interface SettlementLogEntry {
   readonly payouts?: number;
   readonly code?: number;
 }
+
+/** A fault the embedded development chain can inject into settlement submissions. */
+export type EmbeddedChainFault =
+  | { readonly kind: 'drop' }
+  | { readonly kind: 'delay'; readonly blocks: number }
+  | { readonly kind: 'fail'; readonly reason: string }
+  | { readonly kind: 'refuse'; readonly reason: string };
 
 type PortError = { readonly code: number; readonly message: string } | undefined;
 
@@ -97,15 +126,17 @@ export type HostToEnclave =
    */
   | { readonly type: 'reference'; readonly requestId: number; readonly market: string; readonly bid: string; readonly ask: string }
   /** Embedded chain only (a development chain inside the isolate): mint atoms to an account and deposit them into the pool. */
-  | { readonly type: 'faucet'; readonly requestId: number; readonly account: string; readonly asset: string; readonly atoms: string }
+  | { readonly type: 'faucet'; readonly requestId: number; readonly account: string; readonly asset: string; readonly atoms: string; readonly to?: string }
   /** An account's free balance on the settlement chain. */
   | { readonly type: 'chainBalance'; readonly requestId: number; readonly account: string; readonly asset: string }
   /** The pool's account on the settlement chain (public; the key stays in the enclave). */
   | { readonly type: 'settlementAccount'; readonly requestId: number }
+  /** Embedded chain only (fault drills): the chain's next `times` submissions meet this fault (src/xcmp/local-chain.ts LocalFault). */
+  | { readonly type: 'chainFault'; readonly requestId: number; readonly fault: EmbeddedChainFault; readonly times: number }
   | { readonly type: 'stop' };
 
 export type EnclaveToHost =
-  | { readonly type: 'ready'; readonly bundle: string }
+  | { readonly type: 'ready'; readonly bundle: string; readonly shardStatement?: string }
   | FrameBatchMessage
   | { readonly type: 'close'; readonly connectionId: number; readonly code: number }
   | { readonly type: 'bundle'; readonly requestId: number; readonly bundle: string }
@@ -115,6 +146,7 @@ export type EnclaveToHost =
   | { readonly type: 'faucet'; readonly requestId: number; readonly reference: string; readonly error: PortError }
   | { readonly type: 'chainBalance'; readonly requestId: number; readonly atoms: string; readonly error: PortError }
   | { readonly type: 'settlementAccount'; readonly requestId: number; readonly account: string; readonly error: PortError }
+  | { readonly type: 'chainFaulted'; readonly requestId: number; readonly error: PortError }
   | { readonly type: 'settlement'; readonly entry: SettlementLogEntry }
   | { readonly type: 'stopped' }
   | { readonly type: 'fatal'; readonly message: string };

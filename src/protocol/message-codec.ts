@@ -1,7 +1,8 @@
-// The plaintext inside a frame: one JSON envelope { t, id, body } (docs/protocol.md §5).
-// The codec is generic — the enclave's command layer defines the bodies — but strict: the
-// bytes must be the canonical JSON.stringify form, numbers only safe integers (money is
-// a decimal string), and every shape bounded, so a message has exactly one encoding.
+// The plaintext inside a frame: one JSON envelope { t, id, body }, or a packed list of 2 to
+// 256 of them (docs/protocol.md §5, §5.1). The codec is generic — the enclave's command layer
+// defines the bodies — but strict: the bytes must be the canonical JSON.stringify form,
+// numbers only safe integers (money is a decimal string), and every shape bounded, so a
+// message, and a packed list, has exactly one encoding.
 import { channelError, type ChannelFaultTable } from './channel-faults.js';
 import { MAX_PAYLOAD_BYTES } from './channel-wire.js';
 
@@ -36,7 +37,12 @@ export const MESSAGE_LIMITS = {
   maxDepth: 8,
   maxKeysPerObject: 64,
   maxArrayItems: 1024,
+  /** Messages in one packed frame (§5.1); a packed list holds at least two. */
+  maxMessagesPerFrame: 256,
 } as const;
+
+/** The first byte of a packed payload, '['; a single message opens with '{'. */
+const PACKED_OPENING_BYTE = 0x5b;
 
 const TYPE_PATTERN = /^[a-z][A-Za-z0-9_]*(?:\.[a-z][A-Za-z0-9_]*)*$/;
 const ID_PATTERN = /^[A-Za-z0-9_-]+$/;
@@ -81,13 +87,7 @@ export function utf8ByteLength(text: string): number {
 }
 
 export function decodeMessage(bytes: Uint8Array, faults: ChannelFaultTable): ChannelMessage {
-  if (bytes.length > MAX_PAYLOAD_BYTES) throw channelError(faults, 'PAYLOAD_TOO_LARGE', `message of ${bytes.length} bytes, at most ${MAX_PAYLOAD_BYTES}`);
-  let text: string;
-  try {
-    text = utf8Decoder.decode(bytes);
-  } catch {
-    throw channelError(faults, 'MESSAGE_BAD_UTF8');
-  }
+  const text = parseableText(bytes, faults);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -97,6 +97,49 @@ export function decodeMessage(bytes: Uint8Array, faults: ChannelFaultTable): Cha
   checkEnvelope(parsed, faults, 'decode');
   if (JSON.stringify(parsed) !== text) throw channelError(faults, 'MESSAGE_NOT_CANONICAL');
   return parsed;
+}
+
+/**
+ * Every message a payload carries, in order: a single envelope, or a packed list (§5.1) of
+ * 2 to MESSAGE_LIMITS.maxMessagesPerFrame envelopes, each checked as decodeMessage checks
+ * one, the whole list in canonical form.
+ */
+export function decodeMessages(bytes: Uint8Array, faults: ChannelFaultTable): ChannelMessage[] {
+  if (bytes.length === 0 || bytes[0] !== PACKED_OPENING_BYTE) return [decodeMessage(bytes, faults)];
+  const text = parseableText(bytes, faults);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw channelError(faults, 'MESSAGE_BAD_JSON');
+  }
+  if (!Array.isArray(parsed)) throw channelError(faults, 'MESSAGE_BAD_ENVELOPE', 'not a list');
+  if (parsed.length < 2 || parsed.length > MESSAGE_LIMITS.maxMessagesPerFrame) {
+    throw channelError(faults, 'MESSAGE_BAD_ENVELOPE', `a packed list of ${parsed.length} messages, 2 to ${MESSAGE_LIMITS.maxMessagesPerFrame}`);
+  }
+  for (let index = 0; index < parsed.length; index++) checkEnvelope(parsed[index], faults, 'decode');
+  if (JSON.stringify(parsed) !== text) throw channelError(faults, 'MESSAGE_NOT_CANONICAL');
+  return parsed as ChannelMessage[];
+}
+
+/**
+ * The payload text of a packed frame: '[' + the messages' texts (from encodeMessageText)
+ * joined by ',' + ']'. Between 2 and MESSAGE_LIMITS.maxMessagesPerFrame texts; a lone
+ * message travels as itself, so every list has one encoding.
+ */
+export function packedMessagesText(texts: readonly string[]): string {
+  if (texts.length < 2 || texts.length > MESSAGE_LIMITS.maxMessagesPerFrame) throw new Error(`assertion: a packed list of ${texts.length} messages`);
+  return `[${texts.join(',')}]`;
+}
+
+/** The text of a payload within the size limit, or the coded error. */
+function parseableText(bytes: Uint8Array, faults: ChannelFaultTable): string {
+  if (bytes.length > MAX_PAYLOAD_BYTES) throw channelError(faults, 'PAYLOAD_TOO_LARGE', `message of ${bytes.length} bytes, at most ${MAX_PAYLOAD_BYTES}`);
+  try {
+    return utf8Decoder.decode(bytes);
+  } catch {
+    throw channelError(faults, 'MESSAGE_BAD_UTF8');
+  }
 }
 
 type CodecDirection = 'encode' | 'decode';

@@ -75,6 +75,34 @@ export interface WithdrawBody {
   readonly amount: string;
 }
 
+/** Moves funds to another shard: debits here and answers with a voucher the target shard credits once (docs/shards.md). */
+export interface TransferOutBody {
+  readonly asset: string;
+  readonly amount: string;
+  readonly toShard: string;
+  /** The target shard's attested Ed25519 identity key, 64 hex: the voucher is good only there. */
+  readonly toIdentity: string;
+  /** The trader's id for this transfer: a retry with the same id returns the same voucher. */
+  readonly transferId: string;
+}
+
+/** A voucher as the issuing shard signed it. */
+export interface VoucherWire {
+  readonly payload: string;
+  readonly signatureHex: string;
+}
+
+/** Redeems a voucher from another shard; issuerBundle is the issuing shard's attestation bundle (canonical JSON). */
+export interface TransferInBody {
+  readonly voucher: VoucherWire;
+  readonly issuerBundle: string;
+}
+
+/** Where to deposit an asset so that the enclave credits this session's account. */
+export interface DepositAddressBody {
+  readonly asset: string;
+}
+
 /** Asks for execution reports after this stream sequence (resume after reconnect). */
 export interface ResumeBody {
   readonly afterSeq: number;
@@ -94,14 +122,19 @@ export interface RequestBodies {
   'query.orders': CancelAllBody;
   'query.trades': Record<string, never>;
   'query.balances': Record<string, never>;
+  'query.depositAddress': DepositAddressBody;
   'funds.withdraw': WithdrawBody;
+  'funds.transferOut': TransferOutBody;
+  'funds.transferIn': TransferInBody;
+  'query.transfers': Record<string, never>;
 }
 
 export type RequestType = keyof RequestBodies;
 export const REQUEST_TYPES: readonly RequestType[] = [
   'order.place', 'order.cancel', 'order.amend', 'order.cancelAll', 'order.massQuote',
   'session.deadMan', 'session.heartbeat', 'session.resume', 'session.cancelOnDisconnect',
-  'query.orders', 'query.trades', 'query.balances', 'funds.withdraw',
+  'query.orders', 'query.trades', 'query.balances', 'query.depositAddress', 'funds.withdraw',
+  'funds.transferOut', 'funds.transferIn', 'query.transfers',
 ];
 
 // ───────────────────────────── answers ─────────────────────────────
@@ -117,6 +150,14 @@ export interface OpenOrderWire {
   readonly timeInForce: WireTimeInForce;
 }
 
+/**
+ * Where a trade stands in settlement: in the open window (pending), netted into a closed
+ * window's sealed batch (netted), its batch's XCM messages sent (submitted), executed on the
+ * chain (confirmed), or the last attempt failed (failed; a retry moves it back to submitted).
+ */
+export type WireSettlementStatus = 'pending' | 'netted' | 'submitted' | 'confirmed' | 'failed';
+export const SETTLEMENT_STATUSES: readonly WireSettlementStatus[] = ['pending', 'netted', 'submitted', 'confirmed', 'failed'];
+
 export interface TradeWire {
   readonly tradeId: number;
   readonly market: string;
@@ -129,6 +170,38 @@ export interface TradeWire {
   readonly fee: string;
   readonly feeAsset: string;
   readonly timeMs: number;
+  /** Set in query.trades answers: the trade's settlement status now (fill reports leave it out: a new fill is pending). */
+  readonly settlement?: WireSettlementStatus;
+  /** Set in query.trades answers once the trade's settlement window closed. */
+  readonly settlementWindow?: number;
+}
+
+/** An XCM junction as JSON; a GeneralIndex's index is a decimal string. */
+export type JunctionWire =
+  | { readonly kind: 'Parachain'; readonly id: number }
+  | { readonly kind: 'AccountId32'; readonly id: string }
+  | { readonly kind: 'PalletInstance'; readonly index: number }
+  | { readonly kind: 'GeneralIndex'; readonly index: string };
+
+/**
+ * Where to deposit one asset, as the enclave itself states it: the pool account on the settlement
+ * chain, the asset's XCM location there, and the crediting convention. A final transfer into the
+ * pool is credited to the account whose AccountId32 sent it; there is no memo.
+ */
+export interface DepositAddressWire {
+  readonly chain: string;
+  readonly asset: string;
+  readonly assetLocation: { readonly parents: number; readonly interior: readonly JunctionWire[] };
+  readonly poolAccountHex: string;
+  readonly poolAccountSs58: string;
+  readonly ss58Prefix: number;
+  /** The account the transfer must come from (0x hex and SS58): the trader's own AccountId32. */
+  readonly senderAccountHex: string;
+  readonly senderAccountSs58: string;
+  /** The engine account credited: the trader's identity key, 64 hex. */
+  readonly creditedAccount: string;
+  readonly convention: 'sender';
+  readonly memo: null;
 }
 
 export interface BalanceWire {
@@ -153,7 +226,11 @@ export interface ResultBodies {
   'query.orders': { readonly orders: readonly OpenOrderWire[] };
   'query.trades': { readonly trades: readonly TradeWire[] };
   'query.balances': { readonly balances: readonly BalanceWire[] };
+  'query.depositAddress': DepositAddressWire;
   'funds.withdraw': { readonly withdrawalId: string };
+  'funds.transferOut': { readonly voucher: VoucherWire; readonly voucherId: string };
+  'funds.transferIn': { readonly voucherId: string; readonly asset: string; readonly amountAtoms: string; readonly fromShard: string };
+  'query.transfers': { readonly vouchers: readonly (VoucherWire & { readonly voucherId: string })[] };
 }
 
 /** Envelope type "result": body = { request, result }. Envelope type "error": body = ErrorBody. */
@@ -187,4 +264,15 @@ export interface ReportBody {
   readonly amount?: string;
   readonly batchId?: string;
   readonly status?: string;
+  /**
+   * Settlement reports: the engine's window number, and the account's trades it covers — every
+   * trade of the account with firstTradeId ≤ tradeId ≤ lastTradeId, tradeCount of them (trade
+   * ids are global and windows contiguous, so the range is exact).
+   */
+  readonly window?: number;
+  readonly firstTradeId?: number;
+  readonly lastTradeId?: number;
+  readonly tradeCount?: number;
+  /** The netted report: the account's net payout per asset in this window (atoms, may be empty). */
+  readonly payouts?: readonly { readonly asset: string; readonly amount: string }[];
 }

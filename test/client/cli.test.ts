@@ -2,7 +2,7 @@
 // spawned through the package's bin launcher to make a key, refuse a development enclave
 // without the explicit opt-in, place, list and cancel orders, watch live reports until
 // Ctrl-C, and fail with the coded error and a non-zero exit; the remaining commands (amend,
-// trades, balances, cancel-all, withdraw, markets, help) run in-process through runCli, the
+// trades, balances, cancel-all, withdraw, deposit-address, markets, help) run in-process through runCli, the
 // same code the launcher runs, to keep the file fast.
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -113,13 +113,37 @@ test('a fill shows in trades, balances and the live watch', async () => {
   assert.is(exitCode, 0, watchErr);
   assert.match(watched, /#\d+\s+\S+\s+fill\s+DOT\/USDC order \d+ sell 1 @ 6 \(maker, fee 0\.0012 USDC\) remaining 0\.5/);
   const trades = await ok(['trades']);
-  assert.match(trades, /sell\s+maker\s+6\s+1\s+0\.0012\s+USDC/);
+  assert.match(trades, /sell\s+maker\s+6\s+1\s+0\.0012\s+USDC\s+\S+\s+pending\s+-$/m, 'the fill waits in the open settlement window');
   const balances = await ok(['balances']);
   assert.match(balances, /^asset\s+free\s+used\s+total\s+settling$/m);
   assert.match(balances, /^DOT\s+48\.5\s+0\.5\s+49\s+0$/m);
   assert.match(balances, /^USDC\s+500\s+0\s+500\s+5\.9988$/m);
   assert.match(await ok(['cancel-all', '--market', VENUE_MARKET.id]), /^cancelled 1 order$/m);
   assert.match(await ok(['withdraw', 'USDC', '100']), /^withdrawal w\d+: 100 USDC debited/);
+});
+
+test('deposit-address prints what the enclave states; a transfer to that pool from the trader is credited to it', async () => {
+  const spawned = JSON.parse(await ok(['deposit-address', 'USDC', '--json'], true)) as { chain: string; poolAccount: { hex: string; ss58: string }; sendFrom: { hex: string }; memo: null };
+  assert.is(spawned.poolAccount.hex, await venue.host.settlementAccount());
+  assert.equal([spawned.chain, spawned.sendFrom.hex, spawned.memo], ['para:1000', `0x${account}`, null]);
+  const shown = await ok(['deposit-address', 'USDC']);
+  assert.match(shown, new RegExp(`^pool account \\(hex\\):\\s+${spawned.poolAccount.hex}$`, 'm'));
+  assert.match(shown, new RegExp(`^pool account \\(ss58\\):\\s+${spawned.poolAccount.ss58}$`, 'm'));
+  assert.match(shown, /^asset location:\s+parents=0 PalletInstance\(50\) GeneralIndex\(1337\)$/m);
+  const before = await counterparty.fetchBalance();
+  const usdcBefore = (await ok(['balances'])).match(/^USDC\s+(\S+)/m)?.[1] ?? '0';
+  await venue.transferOnChain(account, 'USDC', '3', spawned.poolAccount.hex);
+  const deadline = Date.now() + 10_000;
+  let usdc = usdcBefore;
+  while (usdc === usdcBefore && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    usdc = (await ok(['balances'])).match(/^USDC\s+(\S+)/m)?.[1] ?? '0';
+  }
+  assert.is(Number(usdc) - Number(usdcBefore), 3, `USDC free went from ${usdcBefore} to ${usdc}`);
+  assert.equal((await counterparty.fetchBalance()).assets, before.assets, 'the counterparty was not credited');
+  const unknown = await darkpool(['deposit-address', 'XYZ', '--key', keyFile, '--insecure-dev-attestation']);
+  assert.is(unknown.code, 1);
+  assert.match(unknown.stderr, new RegExp(`CLIENT_ASSET_UNKNOWN \\(${ERRORS.CLIENT_ASSET_UNKNOWN.code}\\)`));
 });
 
 test('failures exit non-zero with the coded error', async () => {

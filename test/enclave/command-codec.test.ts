@@ -55,9 +55,13 @@ test('every command round-trips through its journal bytes and replays to the sam
 test('bytes are exactly the bigint-aware JSON, whichever path encodes them; a bigint elsewhere is a bug', () => {
   const prng = new Prng(SEED + 2);
   const reference = (body: UnstampedCommand): string => JSON.stringify(body, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
-  const bodies: UnstampedCommand[] = [{ kind: 'closeWindow' }, { kind: 'auction', market: TEST_MARKET.id }, { kind: 'reference', market: TEST_MARKET.id, bidTicks: 1, askTicks: 2 }];
+  const bodies: UnstampedCommand[] = [
+    { kind: 'closeWindow' }, { kind: 'auction', market: TEST_MARKET.id }, { kind: 'reference', market: TEST_MARKET.id, bidTicks: 1, askTicks: 2 },
+    { kind: 'settlementStep', window: 3, status: 'confirmed', batchId: `0x${'ab'.repeat(32)}`, accounts: ['cd'.repeat(32)] },
+  ];
   for (let i = 0; i < 500; i++) bodies.push(randomCommand(prng));
   for (const body of bodies) assert.is(new TextDecoder().decode(encodeCommand(body)), reference(body), `seed ${SEED + 2} ${body.kind}`);
+  assert.equal(decodeCommandBody(encodeCommand(bodies[3]!)), bodies[3], 'a settlement step decodes to itself');
   assert.throws(() => encodeCommand({ kind: 'trade', account: 'a', requestId: 'r', request: { type: 'funds.withdraw', asset: 'USDC', atoms: 1n, extra: 2n } as never }), /only "atoms" carries bigints/);
 });
 

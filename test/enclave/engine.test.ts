@@ -68,13 +68,49 @@ test('a crossing order fills, charges fees and settles receipts at window close'
   const closed = driver.run({ kind: 'closeWindow' });
   const bobDot = closed.window!.nets.find((n) => n.account === 'bob' && n.asset === 'DOT')!;
   assert.is(bobDot.payoutAtoms, 10n * MARKET.baseAtomsPerLot);
-  const toBob = closed.reports.filter((r) => r.account === 'bob').map((r) => [r.report.kind, r.report.asset, r.report.amount, r.report.status]);
-  assert.equal(toBob, [['settlement', 'DOT', (10n * MARKET.baseAtomsPerLot).toString(), 'netted']], 'the trader learns its own net and nothing else');
+  const toBob = closed.reports.filter((r) => r.account === 'bob').map((r) => r.report);
+  assert.equal(toBob.map((r) => [r.kind, r.status, r.window, r.firstTradeId, r.lastTradeId, r.tradeCount, r.payouts]), [
+    ['settlement', 'netted', 1, fill.tradeId, fill.tradeId, 1, [{ asset: 'DOT', amount: (10n * MARKET.baseAtomsPerLot).toString() }]],
+  ], 'the trader learns its own net and which of its trades the window holds, nothing else');
   const fees = closed.window!.nets.find((n) => n.account === 'fees')!;
   assert.is(fees.payoutAtoms, 0n, 'fees stay in escrow');
   assert.is(fees.returnedAtoms, 2_500n + 1_000n);
   assert.is(driver.engine.ledger.balance('fees', 'USDC').available, 3_500n);
   driver.engine.checkInvariants();
+});
+
+test('each trade\'s settlement status follows its window: pending, netted, then the steps settlement reports', () => {
+  const driver = funded();
+  const fill = (maker: string, taker: string, clientOrderId: string) => {
+    driver.trade(maker, { type: 'order.place', order: limit('sell', 500, 2, `${clientOrderId}-m`) });
+    const taken = driver.trade(taker, { type: 'order.place', order: limit('buy', 500, 2, `${clientOrderId}-t`) });
+    assert.is(taken.fills.length, 1);
+    return taken.fills[0]!.tradeId;
+  };
+  const first = fill('alice', 'bob', 'f1');
+  const other = fill('carol', 'bob', 'f2');
+  const second = fill('alice', 'carol', 'f3');
+  const statuses = (account: string) => driver.engine.trades(account).map((trade) => [trade.tradeId, trade.settlement, trade.settlementWindow]);
+  assert.equal(statuses('alice'), [[first, 'pending', undefined], [second, 'pending', undefined]]);
+  const closed = driver.run({ kind: 'closeWindow' });
+  const toAlice = closed.reports.filter((r) => r.account === 'alice').map((r) => r.report);
+  assert.equal(toAlice.map((r) => [r.status, r.window, r.firstTradeId, r.lastTradeId, r.tradeCount]), [['netted', 1, first, second, 2]], 'alice\'s range skips nothing of hers and names only her trades');
+  assert.ok(first < other && other < second, 'carol\'s trade with bob lies inside alice\'s range but is not alice\'s');
+  const later = fill('alice', 'bob', 'f4');
+  assert.equal(statuses('alice'), [[first, 'netted', 1], [second, 'netted', 1], [later, 'pending', undefined]]);
+
+  const step = (status: 'submitted' | 'confirmed' | 'failed', accounts: string[]) => driver.run({ kind: 'settlementStep', window: 1, status, batchId: '0xab', accounts }).reports;
+  assert.equal(step('submitted', ['alice', 'dave']).map((r) => [r.account, r.report.status, r.report.firstTradeId, r.report.batchId]), [['alice', 'submitted', first, '0xab']], 'an account without the window learns nothing');
+  assert.equal(step('submitted', ['alice']), [], 'a repeated step reports nothing');
+  assert.equal(step('failed', ['alice']).map((r) => r.report.status), ['failed']);
+  assert.equal(step('submitted', ['alice']).map((r) => r.report.status), ['submitted'], 'a retry goes out again');
+  assert.equal(step('confirmed', ['alice', 'bob', 'carol']).map((r) => r.account), ['alice', 'bob', 'carol']);
+  assert.equal(step('failed', ['alice']), [], 'confirmed is final');
+  assert.equal(statuses('alice'), [[first, 'confirmed', 1], [second, 'confirmed', 1], [later, 'pending', undefined]]);
+  assert.equal(statuses('bob').map(([, status]) => status), ['confirmed', 'confirmed', 'pending']);
+  const restored = EnclaveEngine.restore(CONFIG, driver.engine.serializeSnapshot());
+  assert.equal(restored.trades('alice'), driver.engine.trades('alice'), 'settlement status survives a snapshot');
+  assert.is(restored.stateHash(), driver.engine.stateHash());
 });
 
 test('an order beyond available funds is rejected with ESCROW_INSUFFICIENT_FUNDS and changes nothing', () => {
@@ -132,8 +168,8 @@ test('the streams kept for resume and queries give back exactly what was reporte
   assert.equal(after.reports.filter((report) => reported.some((r) => r.seq === report.seq)), JSON.parse(JSON.stringify(reported)));
   assert.is(alice.lastSeq, alice.reports.at(-1)!.seq);
   assert.equal(driver.engine.reportsAfter('alice', alice.lastSeq).reports, []);
-  for (const report of alice.reports) if (report.kind === 'fill') trades.push(report.trade);
-  assert.equal(driver.engine.trades('alice'), trades);
+  for (const report of alice.reports) if (report.kind === 'fill') trades.push({ ...report.trade, settlement: 'pending' });
+  assert.equal(driver.engine.trades('alice'), trades, 'no window closed: every trade is pending');
   const body = JSON.parse(driver.engine.serializeSnapshot()) as { accounts: [string, { reports: { seq: number }[]; trades: unknown[] }][] };
   const snapshotAlice = body.accounts.find(([account]) => account === 'alice')![1];
   assert.equal(snapshotAlice.reports, JSON.parse(JSON.stringify(alice.reports)), 'the snapshot holds the reports as objects');
@@ -167,8 +203,10 @@ test('random flows conserve funds after every command and replay to the same has
           if (open.length > 0) driver.trade(account, { type: 'order.amend', market: MARKET.id, order: { orderId: prng.pick(open).orderId }, newSizeLots: prng.int(1, 50), newPriceTicks: prng.chance(0.5) ? prng.int(480, 520) : undefined });
         } else if (roll < 0.85) {
           driver.trade(account, { type: 'order.massQuote', market: MARKET.id, quotes: [limit('buy', prng.int(480, 499), prng.int(1, 10), `m${step}a`, { postOnly: true }), limit('sell', prng.int(501, 520), prng.int(1, 10), `m${step}b`, { postOnly: true })] });
-        } else if (roll < 0.9) {
+        } else if (roll < 0.87) {
           driver.run({ kind: 'closeWindow' });
+        } else if (roll < 0.9) {
+          driver.run({ kind: 'settlementStep', window: prng.int(1, 5), status: prng.pick(['submitted', 'confirmed', 'failed'] as const), batchId: `b${step}`, accounts: ACCOUNTS.filter(() => prng.chance(0.6)) });
         } else if (roll < 0.95) {
           driver.trade(account, { type: 'funds.withdraw', asset: prng.chance(0.5) ? 'DOT' : 'USDC', atoms: BigInt(prng.int(1, 5_000_000)) });
         } else {

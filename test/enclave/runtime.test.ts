@@ -2,7 +2,9 @@
 // learns only its own side; answers leave only after the journal is durable and never
 // overtake earlier acks; replayed and tampered frames get coded errors; the dead-man switch
 // and cancel-on-disconnect cancel through the journal; a restart recovers the same state; an
-// idle enclave journals no ticks, and a GTT order past its expiry gets exactly the tick it needs.
+// idle enclave journals no ticks, and a GTT order past its expiry gets exactly the tick it needs;
+// what one journal group releases to a session leaves packed in one frame, and a client's
+// packed frame of requests is answered in order.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,13 +34,19 @@ interface Rig {
   runtime: EnclaveRuntime;
   traders: TestTrader[];
   closed: Map<number, number>;
+  /** Frames sent to each trader, handshake included. */
+  framesTo: number[];
 }
 
 async function rig(dataDir: string, count: number, extra: Partial<RuntimeConfig> = {}, seed = SEED): Promise<Rig> {
   const traders: TestTrader[] = [];
   const closed = new Map<number, number>();
+  const framesTo: number[] = [];
   const runtime = await EnclaveRuntime.boot(config(dataDir, extra), {
-    sendFrame: (id, frame) => traders[id]!.onFrame(frame),
+    sendFrame: (id, frame) => {
+      framesTo[id] = (framesTo[id] ?? 0) + 1;
+      traders[id]!.onFrame(frame);
+    },
     closeConnection: (id, code) => closed.set(id, code),
     fatal: (error) => { throw error; },
   });
@@ -49,7 +57,7 @@ async function rig(dataDir: string, count: number, extra: Partial<RuntimeConfig>
     traders.push(trader);
     await trader.connect(runtime.bundleJson);
   }
-  return { runtime, traders, closed };
+  return { runtime, traders, closed, framesTo };
 }
 
 function tempDir(): string {
@@ -140,6 +148,61 @@ test('an ack leaves only after fsync, and a query answer never overtakes it', as
   assert.is(ack.t, 'result');
   assert.ok(trader!.received.indexOf(ack) < trader!.received.indexOf(answer), 'the query answer follows the ack');
   assert.is((answer.body.result as { orders: unknown[] }).orders.length, 1);
+  await runtime.stop();
+});
+
+test('one journal group\'s answers and reports to a session leave packed in one frame, in order', async () => {
+  let releaseSync: (() => void) | undefined;
+  let gate = false;
+  const storage: JournalStorage = {
+    write: NODE_STORAGE.write,
+    async datasync(handle) {
+      if (gate) await new Promise<void>((resolve) => { releaseSync = resolve; });
+      return NODE_STORAGE.datasync(handle);
+    },
+  };
+  const { runtime, traders: [maker, taker], framesTo } = await rig(tempDir(), 2, { journalStorage: storage });
+  await fund(runtime, maker!);
+  await fund(runtime, taker!);
+  await maker!.ask('order.place', limit('sell', '5.00', '10.0', 'm-rest'));
+  gate = true;
+  // One journal write is in flight (held at fsync) with the first order; the rest queue as the next group.
+  const ids = Array.from({ length: 6 }, (_, i) => taker!.request('order.place', limit('buy', '5.00', '1.0', `t${i}`)).id);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const takerFramesBefore = framesTo[1]!;
+  const makerFramesBefore = framesTo[0]!;
+  gate = false;
+  releaseSync!();
+  for (const id of ids) assert.is((await taker!.answer(id)).t, 'result');
+  await maker!.waitFor((m) => m.t === 'report' && m.body.clientOrderId === 'm-rest' && m.body.kind === 'fill' && m.body.remaining === '4');
+  const takerMessages = taker!.received.filter((m) => ids.includes(m.id) || (m.t === 'report' && String(m.body.clientOrderId).startsWith('t')));
+  assert.ok(takerMessages.length >= 12, `an ack and a fill per order (${takerMessages.length})`);
+  assert.ok(framesTo[1]! - takerFramesBefore <= 2, `12+ messages in ${framesTo[1]! - takerFramesBefore} frames: at most one per journal group`);
+  assert.ok(framesTo[0]! - makerFramesBefore <= 2, `the maker's six fills in ${framesTo[0]! - makerFramesBefore} frames`);
+  assert.equal(taker!.received.filter((m) => ids.includes(m.id)).map((m) => m.id), ids, 'answers in request order');
+  await runtime.stop();
+});
+
+test('a client frame packing several requests is answered in order, in one frame', async () => {
+  const { runtime, traders: [trader], framesTo } = await rig(tempDir(), 1);
+  await fund(runtime, trader!);
+  const requests = [
+    { t: 'order.place', id: 'p1', body: limit('buy', '1.00', '1.0', 'b1') },
+    { t: 'query.orders', id: 'p2', body: {} },
+    { t: 'order.place', id: 'p3', body: { market: TEST_MARKET.id, side: 'up' } },
+    { t: 'order.place', id: 'p4', body: limit('buy', '1.10', '1.0', 'b2') },
+  ];
+  const frames = trader!.session!.sealMessages(requests);
+  assert.is(frames.length, 1);
+  const before = framesTo[0]!;
+  runtime.receiveFrame(0, frames[0]!);
+  const answers = await Promise.all(requests.map((request) => trader!.answer(request.id)));
+  assert.equal(answers.map((answer) => answer.t), ['result', 'result', 'error', 'result']);
+  assert.is((answers[1]!.body.result as { orders: unknown[] }).orders.length, 1, 'the query sees the order packed before it');
+  assert.is(answers[2]!.body.name, 'REQUEST_INVALID');
+  const order = trader!.received.map((m) => m.id).filter((id) => id.startsWith('p'));
+  assert.equal(order, ['p1', 'p2', 'p3', 'p4']);
+  assert.ok(framesTo[0]! - before <= 2, `answers and reports in ${framesTo[0]! - before} frames`);
   await runtime.stop();
 });
 

@@ -4,7 +4,11 @@
 // amounts; the operator sees batch events; a withdrawal through the encrypted channel pays the
 // trader on the chain by exactly the amount the enclave debited. Also the fill mapping from
 // matcher to settlement, and (on a local set-up with fault injection) that a withdrawal settlement
-// refuses or whose message fails for good is refunded in the engine exactly once.
+// refuses or whose message fails for good is refunded in the engine exactly once. Each trader's
+// stream follows its trades through settlement (netted → submitted → confirmed, or failed and
+// then submitted again on retry), and the deposit address the enclave names is where a deposit
+// gets credited. A window of many fills enters settlement in slices, so the order path sharing
+// the enclave thread is not held up behind it.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +17,7 @@ import * as assert from 'uvu/assert';
 import { ed25519 } from '@noble/curves/ed25519';
 import { EnclaveHost } from '../../src/host/enclave-host.js';
 import type { WithdrawalOrder } from '../../src/enclave/engine.js';
-import { accountIdOf, SettlementBridge, settlementFillOf, type BridgeRuntime } from '../../src/enclave/settlement-bridge.js';
+import { accountIdOf, BRIDGE_DEFAULTS, SettlementBridge, settlementFillOf, type BridgeRuntime } from '../../src/enclave/settlement-bridge.js';
 import { createLocalSetup } from '../../src/settlement/local-setup.js';
 import { buildMarketSpec } from '../../src/matching/market-spec.js';
 import type { FillEvent } from '../../src/matching/types.js';
@@ -160,6 +164,7 @@ test('a withdrawal refused by settlement or whose message fails for good is refu
     signWithIdentity: (digest) => ed25519.sign(digest, identitySeed),
     creditDeposit: async (account, _asset, atoms) => { credits.push({ account, atoms }); },
     refundWithdrawal: async (order) => { refunds.push(order); },
+    reportSettlement: async () => undefined,
     engine: { marketSpecs: new Map() },
   };
   const pool = `0x${Buffer.from(runtime.identityPublicKey).toString('hex')}` as const;
@@ -189,6 +194,158 @@ test('a withdrawal refused by settlement or whose message fails for good is refu
     assert.is(await bridge.chainBalance(account, 'DOT'), 0n, 'nothing reached the trader on chain');
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.is(refunds.length, 2, 'each refund happens once');
+  } finally {
+    await bridge.close();
+  }
+});
+
+test('each trader\'s stream follows its trades through settlement to confirmed, and query.trades agrees', async () => {
+  const prng = new Prng(77);
+  const seller = await trader(seedFrom(prng));
+  const buyer = await trader(seedFrom(prng));
+  await host.embeddedChainDeposit(seller.account, 'DOT', 20_000_000_000n);
+  await host.embeddedChainDeposit(buyer.account, 'USDC', 10_000_000n);
+  await seller.waitFor((m) => m.t === 'report' && m.body.kind === 'deposit');
+  await buyer.waitFor((m) => m.t === 'report' && m.body.kind === 'deposit');
+  const limit = (side: 'buy' | 'sell', clientOrderId: string, size: string) => ({ market: TEST_MARKET.id, clientOrderId, side, type: 'limit', price: '5.00', size });
+  assert.is((await seller.ask('order.place', limit('sell', 'st-s', '1.0'))).t, 'result');
+  assert.is((await buyer.ask('order.place', limit('buy', 'st-b1', '0.4'))).t, 'result');
+  assert.is((await buyer.ask('order.place', limit('buy', 'st-b2', '0.6'))).t, 'result');
+  for (const party of [seller, buyer]) {
+    const confirmed = await party.waitFor((m) => m.t === 'report' && m.body.kind === 'settlement' && m.body.status === 'confirmed', 10_000);
+    const fills = party.received.filter((m) => m.t === 'report' && m.body.kind === 'fill').map((m) => (m.body.trade as { tradeId: number }).tradeId);
+    assert.is(fills.length, 2);
+    const steps = party.received.filter((m) => m.t === 'report' && m.body.kind === 'settlement');
+    assert.equal(steps.map((m) => m.body.status), ['netted', 'submitted', 'confirmed'], 'one report per step, in lifecycle order');
+    for (const step of steps) {
+      assert.is(step.body.window, confirmed.body.window, 'every step names the same window');
+      assert.equal([step.body.firstTradeId, step.body.lastTradeId, step.body.tradeCount], [Math.min(...fills), Math.max(...fills), 2], 'the window covers exactly the two fills');
+    }
+    assert.match(String(confirmed.body.batchId), /^0x[0-9a-f]{64}$/);
+    const trades = (await party.ask('query.trades', {})).body.result as { trades: { tradeId: number; settlement: string; settlementWindow: number }[] };
+    assert.equal(trades.trades.map((t) => [t.tradeId, t.settlement, t.settlementWindow]), fills.map((id) => [id, 'confirmed', confirmed.body.window]));
+  }
+  const netted = seller.received.find((m) => m.t === 'report' && m.body.kind === 'settlement' && m.body.status === 'netted')!;
+  assert.equal((netted.body.payouts as { asset: string }[]).map((p) => p.asset), ['USDC'], 'the seller is paid its net in USDC only');
+});
+
+test('the deposit address the enclave names is the pool, and a transfer there from the trader is credited to it', async () => {
+  const prng = new Prng(88);
+  const depositor = await trader(seedFrom(prng));
+  const answer = await depositor.ask('query.depositAddress', { asset: 'USDC' });
+  assert.is(answer.t, 'result', JSON.stringify(answer));
+  const address = answer.body.result as { chain: string; poolAccountHex: string; poolAccountSs58: string; senderAccountHex: string; creditedAccount: string; assetLocation: unknown; convention: string; memo: null };
+  assert.is(address.chain, 'para:1000');
+  assert.is(address.poolAccountHex, await host.settlementAccount(), 'the pool account');
+  assert.is(address.senderAccountHex, `0x${depositor.account}`);
+  assert.is(address.creditedAccount, depositor.account);
+  assert.equal(address.assetLocation, { parents: 0, interior: [{ kind: 'PalletInstance', index: 50 }, { kind: 'GeneralIndex', index: '1337' }] });
+  assert.equal([address.convention, address.memo], ['sender', null]);
+  assert.match(address.poolAccountSs58, /^5[1-9A-HJ-NP-Za-km-z]{47}$/);
+  await host.embeddedChainDeposit(depositor.account, 'USDC', 3_000_000n, address.poolAccountHex);
+  const credited = await depositor.waitFor((m) => m.t === 'report' && m.body.kind === 'deposit');
+  assert.equal([credited.body.asset, credited.body.amount], ['USDC', '3000000']);
+  const unknown = await depositor.ask('query.depositAddress', { asset: 'XYZ' });
+  assert.equal([unknown.t, unknown.body.name], ['error', 'REQUEST_ASSET_UNKNOWN']);
+});
+
+test('a message whose execution fails is reported failed, then submitted and confirmed when its retry goes through', async () => {
+  const prng = new Prng(66);
+  const identitySeed = seedFrom(prng);
+  const market = buildMarketSpec(TEST_MARKET);
+  const steps: { window: number; status: string; accounts: readonly string[] }[] = [];
+  const runtime: BridgeRuntime = {
+    identityPublicKey: ed25519.getPublicKey(identitySeed),
+    signWithIdentity: (digest) => ed25519.sign(digest, identitySeed),
+    creditDeposit: async () => undefined,
+    refundWithdrawal: async () => undefined,
+    reportSettlement: async (step) => { steps.push({ window: step.window, status: step.status, accounts: step.accounts }); },
+    engine: { marketSpecs: new Map([[market.id, market]]) },
+  };
+  const pool = `0x${Buffer.from(runtime.identityPublicKey).toString('hex')}` as const;
+  const feeAccount = accountIdOf('fees');
+  const setup = createLocalSetup({ pool, feeAccount, blockTimeMs: 20, policy: { windowMs: 60_000, retryDelayMs: 1, maxAttempts: 3, confirmTimeoutMs: 1_000 } });
+  const bridge = await SettlementBridge.openLocal({ runtime, feeAccount: 'fees', log: () => undefined, tickMs: 20 }, setup);
+  try {
+    const [maker, taker] = ['aa'.repeat(32), 'bb'.repeat(32)];
+    setup.network.mint('para:1000', 'DOT', feeAccount, 1_000_000_000_000n);
+    setup.network.transfer('para:1000', 'DOT', feeAccount, pool, 1_000_000_000_000n);
+    bridge.faucetDeposit(maker, 'USDC', 10_000_000n);
+    bridge.faucetDeposit(taker, 'DOT', 20_000_000_000n);
+    await until(async () => bridge.chainBalance(taker, 'DOT'), (atoms) => atoms === 0n, 2_000);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    setup.network.injectFault({ kind: 'fail', reason: 'injected' }, {}, 1);
+    const fill = {
+      type: 'fill', seq: 1, timeMs: 1, market: market.id, tradeId: 1, auction: false, makerOrderId: 1, takerOrderId: 2,
+      makerAccount: maker, takerAccount: taker, makerClientOrderId: 'm', takerClientOrderId: 't', takerSide: 'sell',
+      priceHalfTicks: 1000, sizeLots: 10, notionalQuoteAtoms: 5_000_000n, makerFeeQuoteAtoms: 1_000n, takerFeeQuoteAtoms: 2_500n,
+      makerRemainingLots: 0, takerRemainingLots: 0,
+    } as FillEvent;
+    bridge.onWindow({ number: 4, fills: [fill], timeMs: Date.now() });
+    await until(async () => steps.length, () => steps.some((step) => step.status === 'confirmed'), 5_000);
+    assert.equal(steps.map((step) => [step.window, step.status, [...step.accounts].sort()]), [
+      [4, 'submitted', [maker, taker]], [4, 'failed', [maker, taker]], [4, 'submitted', [maker, taker]], [4, 'confirmed', [maker, taker]],
+    ]);
+  } finally {
+    await bridge.close();
+  }
+});
+
+test('a window of many fills enters settlement in slices, other work running between them, and seals whole', async () => {
+  const prng = new Prng(77);
+  const identitySeed = seedFrom(prng);
+  const market = buildMarketSpec(TEST_MARKET);
+  // The bridge looks each fill's market up: the turn of the event loop each lookup ran in.
+  let turns = 0;
+  const lookupTurns: number[] = [];
+  class TurnRecordingMap<K, V> extends Map<K, V> {
+    override get(key: K): V | undefined {
+      lookupTurns.push(turns);
+      return super.get(key);
+    }
+  }
+  const runtime: BridgeRuntime = {
+    identityPublicKey: ed25519.getPublicKey(identitySeed),
+    signWithIdentity: (digest) => ed25519.sign(digest, identitySeed),
+    creditDeposit: async () => undefined,
+    refundWithdrawal: async () => undefined,
+    reportSettlement: async () => undefined,
+    engine: { marketSpecs: new TurnRecordingMap([[market.id, market]]) },
+  };
+  const pool = `0x${Buffer.from(runtime.identityPublicKey).toString('hex')}` as const;
+  const feeAccount = accountIdOf('fees');
+  const setup = createLocalSetup({ pool, feeAccount, blockTimeMs: 20, policy: { windowMs: 60_000, retryDelayMs: 1, maxAttempts: 1, confirmTimeoutMs: 1_000 } });
+  const entries: SettlementLogEntry[] = [];
+  const bridge = await SettlementBridge.openLocal({ runtime, feeAccount: 'fees', log: (entry) => entries.push(entry), tickMs: 20 }, setup);
+  try {
+    const seller = 'aa'.repeat(32);
+    const buyer = 'bb'.repeat(32);
+    setup.network.mint('para:1000', 'DOT', feeAccount, 1_000_000_000_000n);
+    setup.network.transfer('para:1000', 'DOT', feeAccount, pool, 1_000_000_000_000n);
+    bridge.faucetDeposit(seller, 'DOT', 10_000_000_000_000n);
+    bridge.faucetDeposit(buyer, 'USDC', 10_000_000_000n);
+    await until(async () => entries.filter((e) => e.event === 'deposit-credited').length, (n) => n === 2, 5_000);
+    const count = 3 * BRIDGE_DEFAULTS.fillsPerTurn + 5;
+    const fills = Array.from({ length: count }, (_, i) => ({
+      type: 'fill', seq: i + 1, timeMs: 1, market: market.id, tradeId: i + 1, auction: false, makerOrderId: 2 * i + 1, takerOrderId: 2 * i + 2,
+      makerAccount: seller, takerAccount: buyer, makerClientOrderId: `m${i}`, takerClientOrderId: `t${i}`, takerSide: 'buy',
+      priceHalfTicks: 1000, sizeLots: 1, notionalQuoteAtoms: 500_000n, makerFeeQuoteAtoms: 100n, takerFeeQuoteAtoms: 250n,
+      makerRemainingLots: 0, takerRemainingLots: 0,
+    }) as FillEvent);
+    // Count turns of the event loop until the window's batch is sealed.
+    let sealed = false;
+    const spin = (): void => { if (!sealed && turns < 100_000) { turns += 1; setImmediate(spin); } };
+    setImmediate(spin);
+    bridge.onWindow({ number: 1, fills, timeMs: 2 });
+    const batch = await until(async () => entries.find((e) => e.event === 'batch-sealed'), (e) => e !== undefined, 10_000);
+    sealed = true;
+    assert.ok(batch !== undefined, JSON.stringify(entries.slice(-5)));
+    assert.is(entries.filter((e) => e.event === 'fill-refused').length, 0, 'every fill entered settlement');
+    assert.is(lookupTurns.length, count);
+    const spanned = lookupTurns.at(-1)! - lookupTurns[0]!;
+    assert.ok(spanned >= 3, `the ${count} fills spanned ${spanned} turns: other work ran between slices of ${BRIDGE_DEFAULTS.fillsPerTurn}`);
+    assert.is(new Set(lookupTurns.slice(0, BRIDGE_DEFAULTS.fillsPerTurn)).size, 1, 'a slice runs in one turn');
+    assert.ok(batch!.payouts !== undefined && batch!.payouts > 0, 'one batch pays the window out');
   } finally {
     await bridge.close();
   }

@@ -1,7 +1,9 @@
 // The shared record layer on its own: rekey bookkeeping, exhaustion after the last epoch,
 // consumption of an authenticated frame with bad padding, closing, its preconditions, and
 // that frames sealed into dirty (uninitialised) memory or encoded straight into the frame are
-// the very bytes of the plain path.
+// the very bytes of the plain path; packing several messages into frames (§5.1): order,
+// splitting by size and count, non-ASCII regrouping, rekeys inside a batch, and a refused
+// batch consuming no sequence number.
 import { createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -9,9 +11,9 @@ import { nodeFrameCipher } from '../../src/enclave/channel/node-frame-cipher.js'
 import { ENCLAVE_CHANNEL_FAULTS } from '../../src/enclave/channel/faults.js';
 import { bytesEqual } from '../../src/protocol/bytes.js';
 import { ChannelSession, type FrameCipher } from '../../src/protocol/channel-session.js';
-import { AEAD_TAG_BYTES, DIRECTION, FRAME_HEADER_BYTES, MAX_FRAMES_PER_EPOCH, type Direction } from '../../src/protocol/channel-wire.js';
+import { AEAD_TAG_BYTES, DIRECTION, FRAME_HEADER_BYTES, MAX_FRAMES_PER_EPOCH, MAX_PAYLOAD_BYTES, PADDING_BUCKETS_BYTES, type Direction } from '../../src/protocol/channel-wire.js';
 import { encodeFrameHeader, frameNonce } from '../../src/protocol/frame-header.js';
-import { encodeMessage, encodeMessageText } from '../../src/protocol/message-codec.js';
+import { encodeMessage, encodeMessageText, MESSAGE_LIMITS, utf8ByteLength, type OutgoingMessage } from '../../src/protocol/message-codec.js';
 import { expectCodedRejection, seededRandom } from './fuzz-support.js';
 
 const FAULTS = ENCLAVE_CHANNEL_FAULTS;
@@ -126,6 +128,75 @@ test('frames in dirty memory, and messages encoded straight into the frame, are 
     assert.ok(bytesEqual(viaText, viaBytes), `frame ${i} (${viaBytes.length} bytes)`);
     assert.equal(receiver.openMessage(viaText), JSON.parse(new TextDecoder().decode(encodeMessage(message, FAULTS))), `frame ${i} opens to its message`);
   }
+});
+
+const report = (i: number, note: string): OutgoingMessage => ({ t: 'report', id: `s${i}`, body: { seq: i, note } });
+const frameSizes = new Set(PADDING_BUCKETS_BYTES.map((bucket) => FRAME_HEADER_BYTES + bucket + AEAD_TAG_BYTES));
+
+test('sealMessages packs consecutive messages into one frame that openMessages reads back in order', () => {
+  const { client, server } = pair(1_000);
+  const messages = Array.from({ length: 12 }, (_, i) => report(i + 1, 'fill'));
+  const frames = server.sealMessages(messages);
+  assert.is(frames.length, 1);
+  assert.ok(frameSizes.has(frames[0]!.length));
+  assert.equal(client.openMessages(frames[0]!), JSON.parse(JSON.stringify(messages)));
+  const lone = server.sealMessages([messages[0]!]);
+  assert.is(lone.length, 1);
+  assert.equal(client.openMessage(lone[0]!), JSON.parse(JSON.stringify(messages[0])), 'a lone message travels as itself');
+  assert.equal(server.sealMessages([]), [], 'nothing to seal, no frame');
+});
+
+test('a batch splits at the payload limit and at maxMessagesPerFrame, each frame as full as it can be', () => {
+  const { client, server } = pair(1_000);
+  const big = Array.from({ length: 40 }, (_, i) => report(i, 'x'.repeat(900)));
+  const texts = big.map((message) => encodeMessageText(message, FAULTS));
+  const frames = server.sealMessages(big);
+  const opened = frames.flatMap((frame) => client.openMessages(frame));
+  assert.equal(opened, JSON.parse(JSON.stringify(big)));
+  // The reference: greedy by the spec's sizes (brackets plus one comma per message after the first).
+  const expected: number[] = [];
+  for (const t of texts) {
+    const last = expected.length - 1;
+    if (last >= 0 && expected[last]! + 1 + t.length <= MAX_PAYLOAD_BYTES) expected[last] += 1 + t.length;
+    else expected.push(2 + t.length);
+  }
+  assert.is(frames.length, expected.length);
+  for (const [index, frame] of frames.entries()) assert.ok(frameSizes.has(frame.length), `frame ${index} is padded to a bucket`);
+  assert.ok(frames.slice(0, -1).every((frame) => frame.length === FRAME_HEADER_BYTES + MAX_PAYLOAD_BYTES + 4 + AEAD_TAG_BYTES), 'every frame but the last is full-size');
+
+  const tiny = Array.from({ length: 2 * MESSAGE_LIMITS.maxMessagesPerFrame + 7 }, (_, i) => ({ t: 'a', id: `${i}`, body: {} }));
+  const tinyFrames = server.sealMessages(tiny);
+  assert.equal(tinyFrames.map((frame) => client.openMessages(frame).length), [MESSAGE_LIMITS.maxMessagesPerFrame, MESSAGE_LIMITS.maxMessagesPerFrame, 7]);
+});
+
+test('non-ASCII messages that fit by characters but not by bytes are regrouped by their UTF-8 lengths', () => {
+  const { client, server } = pair(1_000);
+  const messages = Array.from({ length: 20 }, (_, i) => report(i, 'é€'.repeat(200 + i)));
+  const texts = messages.map((message) => encodeMessageText(message, FAULTS));
+  assert.ok(texts.reduce((sum, t) => sum + t.length + 1, 1) <= MAX_PAYLOAD_BYTES, 'by characters they would share one frame');
+  assert.ok(texts.reduce((sum, t) => sum + utf8ByteLength(t) + 1, 1) > MAX_PAYLOAD_BYTES, 'by bytes they cannot');
+  const frames = server.sealMessages(messages);
+  assert.ok(frames.length >= 2);
+  assert.equal(frames.flatMap((frame) => client.openMessages(frame)), JSON.parse(JSON.stringify(messages)));
+});
+
+test('a batch crossing rekeys seals every frame under its epoch\'s key', () => {
+  const { client, server, cipher } = pair(2);
+  const messages = Array.from({ length: 9 }, (_, i) => report(i, 'y'.repeat(9_000)));
+  const frames = server.sealMessages(messages);
+  assert.is(frames.length, 9, 'each 9 KB message alone in its frame');
+  assert.ok(cipher.nextKeys >= 4);
+  assert.equal(frames.flatMap((frame) => client.openMessages(frame)), JSON.parse(JSON.stringify(messages)));
+});
+
+test('a batch with a message too large for any frame is refused whole and consumes no sequence number', () => {
+  const { client, server } = pair(1_000);
+  const batch = [report(1, 'ok'), report(2, 'z'.repeat(MAX_PAYLOAD_BYTES)), report(3, 'ok')];
+  assert.is(expectCodedRejection(() => server.sealMessages(batch), 2100, 2199).errorName, 'CHANNEL_PAYLOAD_TOO_LARGE');
+  const multibyte = [report(1, 'ok'), report(2, '€'.repeat(6_000))];
+  assert.is(expectCodedRejection(() => server.sealMessages(multibyte), 2100, 2199).errorName, 'CHANNEL_PAYLOAD_TOO_LARGE', '6,000 characters but 18,000 bytes');
+  const [frame] = server.sealMessages([report(4, 'after')]);
+  assert.is(client.openMessages(frame!)[0]!.id, 's4', 'the next frame is the one the receiver expects');
 });
 
 test('preconditions are assertions', () => {

@@ -1,6 +1,7 @@
 // The committed vectors are what the generator derives, and @noble's primitives agree with
 // every value node's primitives produced for them: keys, exchanges, HKDF outputs, signatures
-// and sealed frames. (Each side's own reproduction is tested beside that side.)
+// and sealed frames; the packed payloads (§5.1) decode to the messages they list. (Each
+// side's own reproduction is tested beside that side.)
 import { readFileSync } from 'node:fs';
 import { gcm } from '@noble/ciphers/aes';
 import { ed25519, x25519 } from '@noble/curves/ed25519';
@@ -11,6 +12,8 @@ import * as assert from 'uvu/assert';
 import { buildChannelVectors, CHANNEL_VECTORS_URL, type ChannelVectors } from '../../scripts/gen-channel-vectors.js';
 import { concatBytes } from '../../src/protocol/bytes.js';
 import { LABELS } from '../../src/protocol/channel-wire.js';
+import { decodeMessages } from '../../src/protocol/message-codec.js';
+import { ENCLAVE_CHANNEL_FAULTS } from '../../src/enclave/channel/faults.js';
 
 const vectors = JSON.parse(readFileSync(CHANNEL_VECTORS_URL, 'utf8')) as ChannelVectors;
 const bytes = (hex: string): Uint8Array => Uint8Array.from(Buffer.from(hex, 'hex'));
@@ -74,6 +77,17 @@ test('noble opens every vector frame with the listed epoch key', () => {
   };
   check(vectors.clientToServerFrames, vectors.derived.clientToServerKeys, 1);
   check(vectors.serverToClientFrames, vectors.derived.serverToClientKeys, 2);
+});
+
+test('each direction has packed frames in two buckets, and each decodes to the messages it lists', () => {
+  for (const frames of [vectors.clientToServerFrames, vectors.serverToClientFrames]) {
+    const packedFrames = frames.filter((frame) => frame.messages !== undefined);
+    assert.equal(packedFrames.map((frame) => frame.frame.length / 2), [1071, 4143]);
+    for (const frame of packedFrames) {
+      assert.ok(frame.messages!.length >= 2);
+      assert.equal(decodeMessages(bytes(frame.payload), ENCLAVE_CHANNEL_FAULTS), frame.messages);
+    }
+  }
 });
 
 test.run();

@@ -1,12 +1,15 @@
 // The message codec: canonical JSON envelopes, strict rules with one code each, the budget
-// of the smallest bucket for real trading messages, and seeded fuzzing at the byte and the
-// value level (every outcome a coded error or an exact round trip).
+// of the smallest bucket for real trading messages, packed lists of messages (§5.1), and
+// seeded fuzzing at the byte and the value level, of single and packed payloads (every
+// outcome a coded error or an exact round trip).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ENCLAVE_CHANNEL_FAULTS } from '../../src/enclave/channel/faults.js';
 import { bytesEqual } from '../../src/protocol/bytes.js';
 import { MAX_PAYLOAD_BYTES, SMALL_MESSAGE_MAX_BYTES } from '../../src/protocol/channel-wire.js';
-import { decodeMessage, encodeMessage, encodeMessageText, MESSAGE_LIMITS, utf8ByteLength, type OutgoingMessage } from '../../src/protocol/message-codec.js';
+import {
+  decodeMessage, decodeMessages, encodeMessage, encodeMessageText, MESSAGE_LIMITS, packedMessagesText, utf8ByteLength, type ChannelMessage, type OutgoingMessage,
+} from '../../src/protocol/message-codec.js';
 import { expectCodedRejection, fuzzSeed, mutate, runFuzz, seededRandom, type Random } from './fuzz-support.js';
 
 const FAULTS = ENCLAVE_CHANNEL_FAULTS;
@@ -14,6 +17,12 @@ const text = (value: string): Uint8Array => new TextEncoder().encode(value);
 const decodeName = (value: string | Uint8Array): string =>
   expectCodedRejection(() => decodeMessage(typeof value === 'string' ? text(value) : value, FAULTS), 2100, 2199).errorName;
 const encodeName = (message: unknown): string => expectCodedRejection(() => encodeMessage(message as OutgoingMessage, FAULTS), 2100, 2199).errorName;
+const decodeManyName = (value: string | Uint8Array): string =>
+  expectCodedRejection(() => decodeMessages(typeof value === 'string' ? text(value) : value, FAULTS), 2100, 2199).errorName;
+/** The packed payload of messages, as the spec writes it: '[' + canonical envelopes joined by ',' + ']'. */
+const packed = (messages: readonly OutgoingMessage[]): Uint8Array => text(`[${messages.map((message) => JSON.stringify({ t: message.t, id: message.id, body: message.body })).join(',')}]`);
+const ORDER = { t: 'order.place', id: 'q1', body: { market: 'DOT-USDC', side: 'buy', type: 'limit', price: '5.00', size: '1.0' } };
+const CANCEL = { t: 'order.cancel', id: 'q2', body: { market: 'DOT-USDC', clientOrderId: 'c9' } };
 
 const FULL_ORDER = {
   t: 'order.place', id: 'r'.repeat(64),
@@ -123,6 +132,35 @@ test('encoding refuses what decoding would: floats, non-JSON values, class insta
   assert.is(encodeName({ t: 'a', id: '1', body: { s: 'x'.repeat(MAX_PAYLOAD_BYTES) } }), 'CHANNEL_PAYLOAD_TOO_LARGE');
 });
 
+test('decodeMessages: a single envelope is one message; a packed list is its messages, in order', () => {
+  assert.equal(decodeMessages(encodeMessage(ORDER, FAULTS), FAULTS), [ORDER]);
+  assert.equal(decodeMessages(packed([ORDER, CANCEL, ORDER]), FAULTS), [ORDER, CANCEL, ORDER]);
+  const many = Array.from({ length: MESSAGE_LIMITS.maxMessagesPerFrame }, (_, i) => ({ t: 'a', id: `${i}`, body: {} }));
+  assert.is(decodeMessages(packed(many), FAULTS).length, MESSAGE_LIMITS.maxMessagesPerFrame);
+  assert.ok(bytesEqual(text(packedMessagesText([ORDER, CANCEL].map((message) => encodeMessageText(message, FAULTS)))), packed([ORDER, CANCEL])), 'packedMessagesText writes the spec\'s form');
+});
+
+test('a packed list is refused unless it holds 2 to maxMessagesPerFrame valid envelopes in canonical form', () => {
+  const one = (message: OutgoingMessage): string => JSON.stringify(message);
+  assert.is(decodeManyName('[]'), 'CHANNEL_MESSAGE_BAD_ENVELOPE', 'empty');
+  assert.is(decodeManyName(`[${one(ORDER)}]`), 'CHANNEL_MESSAGE_BAD_ENVELOPE', 'a lone message travels as itself, so each payload has one encoding');
+  const tooMany = Array.from({ length: MESSAGE_LIMITS.maxMessagesPerFrame + 1 }, (_, i) => ({ t: 'a', id: `${i}`, body: {} }));
+  assert.is(decodeManyName(packed(tooMany)), 'CHANNEL_MESSAGE_BAD_ENVELOPE', 'too many');
+  assert.is(decodeManyName(`[${one(ORDER)},[${one(CANCEL)},${one(CANCEL)}]]`), 'CHANNEL_MESSAGE_BAD_ENVELOPE', 'lists do not nest');
+  assert.is(decodeManyName(`[${one(ORDER)},1]`), 'CHANNEL_MESSAGE_BAD_ENVELOPE');
+  assert.is(decodeManyName(`[${one(ORDER)},{"t":"a","id":"1","body":{"p":0.5}}]`), 'CHANNEL_MESSAGE_BAD_BODY', 'each member is checked as a message');
+  assert.is(decodeManyName(`[${one(ORDER)},{"t":"A","id":"1","body":{}}]`), 'CHANNEL_MESSAGE_BAD_TYPE');
+  assert.is(decodeManyName(`[${one(ORDER)}, ${one(CANCEL)}]`), 'CHANNEL_MESSAGE_NOT_CANONICAL', 'whitespace between members');
+  assert.is(decodeManyName(`[${one(ORDER)},${one(CANCEL)}] `), 'CHANNEL_MESSAGE_NOT_CANONICAL', 'whitespace after the list');
+  assert.is(decodeManyName(`[${one(ORDER)},${one(CANCEL)}`), 'CHANNEL_MESSAGE_BAD_JSON');
+  assert.is(decodeManyName(`[${one(ORDER)},${one(CANCEL)},]`), 'CHANNEL_MESSAGE_BAD_JSON');
+  assert.is(decodeManyName(Uint8Array.of(0x5b, 0xc3, 0x28, 0x5d)), 'CHANNEL_MESSAGE_BAD_UTF8');
+  assert.is(decodeManyName(Uint8Array.of(0x5b, ...new Uint8Array(MAX_PAYLOAD_BYTES))), 'CHANNEL_PAYLOAD_TOO_LARGE');
+  assert.is(decodeManyName(' [1,2]'), 'CHANNEL_MESSAGE_BAD_ENVELOPE', 'only a payload opening with [ is a list; anything else is read as one message');
+  assert.throws(() => packedMessagesText([encodeMessageText(ORDER, FAULTS)]), /assertion/);
+  assert.throws(() => packedMessagesText(Array.from({ length: MESSAGE_LIMITS.maxMessagesPerFrame + 1 }, () => '{}')), /assertion/);
+});
+
 function randomValue(random: Random, depth: number): unknown {
   switch (random.below(depth > 3 ? 6 : 9)) {
     case 0: return random.pick(['', 'DOT-USDC', '7.1234', 'é\u2028', '\ud800', '"\\', '\u0000']);
@@ -192,6 +230,44 @@ test('fuzz: 10,000 random values encode to a coded error or to bytes that decode
       },
     };
   });
+});
+
+/** A valid packed payload of 2 to 12 seeded messages. */
+function packedSample(random: Random): { bytes: Uint8Array; messages: ChannelMessage[] } {
+  const messages = Array.from({ length: 2 + random.below(11) }, () => decodeMessage(validSample(random), FAULTS));
+  return { bytes: packed(messages), messages };
+}
+
+test('fuzz: 12,000 byte-mutated packed lists are each a coded error or an exact round trip', () => {
+  const seed = fuzzSeed(0x9ac3ed);
+  let rejected = 0;
+  let accepted = 0;
+  runFuzz('packed messages bytes', seed, 12_000, (random) => {
+    const sample = packedSample(random);
+    // Offsets worth aiming at: the brackets and the commas between members.
+    const separators: number[] = [];
+    for (let i = 0; i < sample.bytes.length; i++) if (sample.bytes[i] === 0x5b || sample.bytes[i] === 0x5d || sample.bytes[i] === 0x2c) separators.push(i);
+    const input = random.below(20) === 0 ? sample.bytes : mutate(sample.bytes, random, separators);
+    return {
+      input,
+      check: () => {
+        let decoded: ChannelMessage[];
+        try {
+          decoded = decodeMessages(input, FAULTS);
+        } catch {
+          expectCodedRejection(() => decodeMessages(input, FAULTS), 2100, 2199);
+          rejected += 1;
+          return;
+        }
+        accepted += 1;
+        const reencoded = decoded.length === 1 ? encodeMessage(decoded[0]!, FAULTS) : text(packedMessagesText(decoded.map((message) => encodeMessageText(message, FAULTS))));
+        assert.ok(bytesEqual(reencoded, input), 'an accepted payload re-encodes to the same bytes');
+        if (input === sample.bytes) assert.equal(decoded, sample.messages);
+      },
+    };
+  });
+  assert.ok(rejected > 9_000, `most mutations are rejected (${rejected})`);
+  assert.ok(accepted >= 300, `the unmutated samples and some mutations are accepted (${accepted})`);
 });
 
 test.run();

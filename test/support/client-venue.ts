@@ -50,6 +50,8 @@ export interface Venue extends Route {
    * credits it once the chain reports it final, so settlement's escrow holds it too.
    */
   fundOnChain(account: string, amounts: Readonly<Record<string, string>>): Promise<void>;
+  /** A transfer on the embedded chain from the account to `to` (0x hex), as a trader's wallet would send it. */
+  transferOnChain(account: string, asset: string, amount: string, to: string): Promise<void>;
 }
 
 let depositCounter = 0;
@@ -66,7 +68,8 @@ function listen(server: Server): Promise<number> {
   });
 }
 
-async function startRoute(targetPort: number): Promise<Route> {
+/** A TCP proxy to the gateway: one network path a test can cut. */
+export async function startRoute(targetPort: number): Promise<Route> {
   const pairs = new Set<readonly [Socket, Socket]>();
   let opened = 0;
   let refusing = false;
@@ -104,12 +107,13 @@ async function startRoute(targetPort: number): Promise<Route> {
   };
 }
 
-export async function startVenue(options: { readonly tickMs?: number } = {}): Promise<Venue> {
+/** settlementWindowMs: 0 (the default) keeps every trade in one open window; a short one settles trades on the embedded chain. */
+export async function startVenue(options: { readonly tickMs?: number; readonly settlementWindowMs?: number } = {}): Promise<Venue> {
   const dataDir = mkdtempSync(join(tmpdir(), 'client-venue-'));
   const devRootSeed = seedFrom(new Prng(4242));
   const host = await EnclaveHost.start({
     dataDir, markets: [VENUE_MARKET], feeAccount: 'fees', production: false, devRootSeedHex: bytesToHex(devRootSeed),
-    tickMs: options.tickMs ?? 0, settlementWindowMs: 0,
+    tickMs: options.tickMs ?? 0, settlementWindowMs: options.settlementWindowMs ?? 0,
   });
   const gateway = createGateway({ host, markets: [VENUE_MARKET] });
   await gateway.listen({ host: '127.0.0.1', port: 0 });
@@ -139,6 +143,9 @@ export async function startVenue(options: { readonly tickMs?: number } = {}): Pr
     },
     async fundOnChain(account, amounts) {
       for (const [asset, amount] of Object.entries(amounts)) await host.embeddedChainDeposit(account, asset, atoms(amount, DECIMALS[asset]!));
+    },
+    async transferOnChain(account, asset, amount, to) {
+      await host.embeddedChainDeposit(account, asset, atoms(amount, DECIMALS[asset]!), to);
     },
     async close() {
       for (const route of routes) await route.close();

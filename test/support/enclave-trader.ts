@@ -55,10 +55,11 @@ export class TestTrader {
       this.#helloWaiter?.();
       return;
     }
-    const message = this.session.openMessage(frame);
-    this.received.push(message);
-    const index = this.#waiters.findIndex((waiter) => waiter.match(message));
-    if (index >= 0) this.#waiters.splice(index, 1)[0]!.resolve(message);
+    for (const message of this.session.openMessages(frame)) {
+      this.received.push(message);
+      const index = this.#waiters.findIndex((waiter) => waiter.match(message));
+      if (index >= 0) this.#waiters.splice(index, 1)[0]!.resolve(message);
+    }
   }
 
   /** Seals a request; returns its id and the sealed frame (already sent unless `hold`). */

@@ -20,6 +20,7 @@ import { CodedError } from '../../errors/index.js';
 import { NODE_STORAGE, fsyncDirectory, writeFully, type JournalStorage } from './durable-fs.js';
 import { GroupCommitter, type CommitBatch, type GroupCommitStats } from './group-commit.js';
 import type { AdmittedRange, AppendReceipt, Journal, JournalAnchor, JournalRecord, JournalWatcher } from './journal.js';
+import { AnchorRing } from './anchor-ring.js';
 import { JOURNAL_LIMITS } from './limits.js';
 import {
   GENESIS_CHAIN_MAC,
@@ -92,31 +93,6 @@ interface WritingFile {
 }
 
 const SEGMENT_NAME = /^segment-(\d{12})\.journal$/;
-
-/** The chain values of the most recent records, so snapshots need not re-read segments. */
-class AnchorRing {
-  readonly #macs = Buffer.alloc(JOURNAL_LIMITS.anchorHistory * MAC_BYTES);
-  readonly #sequences = new Float64Array(JOURNAL_LIMITS.anchorHistory);
-
-  /** Stores a record's chain value; returns the ring's copy (valid until anchorHistory more records). */
-  remember(sequence: number, chainMac: Uint8Array): Uint8Array {
-    const start = (sequence % JOURNAL_LIMITS.anchorHistory) * MAC_BYTES;
-    this.#macs.set(chainMac, start);
-    this.#sequences[sequence % JOURNAL_LIMITS.anchorHistory] = sequence;
-    return this.#macs.subarray(start, start + MAC_BYTES);
-  }
-
-  lookup(sequence: number): Uint8Array | undefined {
-    const slot = sequence % JOURNAL_LIMITS.anchorHistory;
-    if (this.#sequences[slot] !== sequence) return undefined;
-    return Buffer.from(this.#macs.subarray(slot * MAC_BYTES, (slot + 1) * MAC_BYTES));
-  }
-
-  clear(): void {
-    this.#macs.fill(0);
-    this.#sequences.fill(0);
-  }
-}
 
 function segmentName(index: number): string {
   return `segment-${String(index).padStart(12, '0')}.journal`;

@@ -33,3 +33,14 @@ export const SNAPSHOT_LIMITS = {
   /** Files a snapshot directory listing may hold before loading refuses to scan it. */
   filesMax: 10_000,
 } as const;
+
+export const REPLICATED_LIMITS = {
+  /** Largest batch message: below NATS's default max_payload of 1 MiB with room for the unit header and NATS headers. */
+  batchBytesMax: 512 * 1024,
+  /** Admitted bytes not yet acknowledged by the stream; above this appends are refused (back-pressure). */
+  pendingBytesMax: 32 * 1024 * 1024,
+  /** Stored batches the journal indexes (stream sequence of each); about 50 million commands at 100 per batch. */
+  indexedBatchesMax: 500_000,
+  /** Characters of a batch id: `<epoch>.<writer>.<firstSequence>`. */
+  batchIdCharsMax: 64,
+} as const;

@@ -1,6 +1,7 @@
 // The noble client reproduces test/vectors/channel.json byte for byte: its ClientHello from
 // the pinned ephemeral key and nonce, the session from the vector ServerHello, every client
-// frame sealed and every server frame opened, across two rekeys.
+// frame sealed and every server frame opened, across two rekeys; packed frames (§5.1) sealed
+// with sealMessages from their message lists and opened with openMessages.
 import { readFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -23,8 +24,14 @@ test('noble client reproduces the vectors', () => {
   assert.is(hex(handshake.clientHello), vectors.clientHello);
   const session = handshake.finish(bytes(vectors.serverHello));
   assert.is(hex(session.sessionId), inputs.sessionId);
-  for (const frame of vectors.clientToServerFrames) assert.is(hex(session.seal(bytes(frame.payload))), frame.frame, `client frame ${frame.epoch}/${frame.counter}`);
-  for (const frame of vectors.serverToClientFrames) assert.is(hex(session.open(bytes(frame.frame))), frame.payload, `server frame ${frame.epoch}/${frame.counter}`);
+  for (const frame of vectors.clientToServerFrames) {
+    const sealed = frame.messages === undefined ? [session.seal(bytes(frame.payload))] : session.sealMessages(frame.messages);
+    assert.equal(sealed.map(hex), [frame.frame], `client frame ${frame.epoch}/${frame.counter}`);
+  }
+  for (const frame of vectors.serverToClientFrames) {
+    if (frame.messages === undefined) assert.is(hex(session.open(bytes(frame.frame))), frame.payload, `server frame ${frame.epoch}/${frame.counter}`);
+    else assert.equal(session.openMessages(bytes(frame.frame)), frame.messages, `packed server frame ${frame.epoch}/${frame.counter}`);
+  }
 });
 
 test.run();

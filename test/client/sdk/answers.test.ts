@@ -3,7 +3,7 @@
 // outcome is a converted report or CLIENT_BAD_ANSWER, never a crash.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readBalances, readOpenOrders, readReport, readTrades } from '../../../client/sdk/answers.js';
+import { readBalances, readDepositAddress, readOpenOrders, readReport, readTrades } from '../../../client/sdk/answers.js';
 import { isDarkpoolError } from '../../../client/sdk/errors.js';
 import type { JsonObject } from '../../../src/protocol/message-codec.js';
 import type { ReportBody, TradeWire } from '../../../src/protocol/trading-messages.js';
@@ -22,9 +22,36 @@ test('a fill report carries a CCXT trade with an exact cost', () => {
   assert.is(report.remaining, '0.5');
   assert.equal(report.trade, {
     id: '9', order: '4', clientOrderId: 'c1', symbol: 'DOT/USDC', side: 'buy', takerOrMaker: 'taker', price: '5.005', amount: '1.5',
-    cost: '7.5075', fee: { cost: '0.003753', currency: 'USDC' }, timestamp: 1_700_000_000_000,
+    cost: '7.5075', fee: { cost: '0.003753', currency: 'USDC' }, timestamp: 1_700_000_000_000, settlement: 'pending', settlementWindow: undefined,
   });
   assert.equal(readTrades({ trades: [TRADE as unknown as JsonObject] })[0], report.trade);
+  const settled = readTrades({ trades: [{ ...TRADE, settlement: 'confirmed', settlementWindow: 3 } as unknown as JsonObject] })[0]!;
+  assert.equal([settled.settlement, settled.settlementWindow], ['confirmed', 3], 'a queried trade carries its settlement status');
+  assert.throws(() => readTrades({ trades: [{ ...TRADE, settlement: 'settled' } as unknown as JsonObject] }), (error: unknown) => isDarkpoolError(error, 'CLIENT_BAD_ANSWER'));
+});
+
+test('settlement reports: window, trade range, status and payouts in decimals of their asset', () => {
+  const netted = readReport({ seq: 8, kind: 'settlement', timeMs: 9, status: 'netted', window: 2, firstTradeId: 5, lastTradeId: 9, tradeCount: 3, payouts: [{ asset: 'DOT', amount: '15000000000' }] }, DECIMALS);
+  assert.equal([netted.status, netted.window, netted.firstTradeId, netted.lastTradeId, netted.tradeCount, netted.payouts], ['netted', 2, '5', '9', 3, [{ asset: 'DOT', amount: '1.5' }]]);
+  const confirmed = readReport({ seq: 9, kind: 'settlement', timeMs: 9, status: 'confirmed', window: 2, firstTradeId: 5, lastTradeId: 9, tradeCount: 3, batchId: '0xab' }, DECIMALS);
+  assert.equal([confirmed.status, confirmed.batchId, confirmed.payouts], ['confirmed', '0xab', undefined]);
+  assert.throws(() => readReport({ seq: 10, kind: 'settlement', timeMs: 9, status: 'lost', window: 2, firstTradeId: 5, lastTradeId: 9, tradeCount: 3 }, DECIMALS), (error: unknown) => isDarkpoolError(error, 'CLIENT_BAD_ANSWER'));
+});
+
+test('a deposit address is read field by field; a malformed one is CLIENT_BAD_ANSWER', () => {
+  const wire = {
+    chain: 'para:1000', asset: 'USDC', assetLocation: { parents: 0, interior: [{ kind: 'PalletInstance', index: 50 }, { kind: 'GeneralIndex', index: '1337' }] },
+    poolAccountHex: `0x${'ab'.repeat(32)}`, poolAccountSs58: '5FxcZraZACr4L78jWkcYe3FHdiwiAUzrKLVtsSwkvFobBKqq', ss58Prefix: 42,
+    senderAccountHex: `0x${'cd'.repeat(32)}`, senderAccountSs58: '5GeCJJpcgGoTWbQ1sNWFSFjAkMpkTLrPeLqdV5CTNWRQyk3S', creditedAccount: 'cd'.repeat(32), convention: 'sender', memo: null,
+  };
+  const address = readDepositAddress(wire as unknown as JsonObject);
+  assert.equal([address.poolAccount.hex, address.sendFrom.hex, address.creditedAccount, address.assetLocation.interior[1]], [wire.poolAccountHex, wire.senderAccountHex, wire.creditedAccount, { kind: 'GeneralIndex', index: '1337' }]);
+  for (const broken of [
+    { ...wire, poolAccountHex: '0x12' }, { ...wire, memo: 'pay-me' }, { ...wire, convention: 'memo' }, { ...wire, poolAccountSs58: '0OIl' },
+    { ...wire, assetLocation: { parents: 0, interior: [{ kind: 'Teleport', index: 1 }] } }, { ...wire, assetLocation: { parents: 0, interior: Array(9).fill({ kind: 'Parachain', id: 1 }) } },
+  ]) {
+    assert.throws(() => readDepositAddress(broken as unknown as JsonObject), (error: unknown) => isDarkpoolError(error, 'CLIENT_BAD_ANSWER'), JSON.stringify(broken).slice(0, 120));
+  }
 });
 
 test('deposit and withdrawal amounts are atoms on the wire and decimals of the asset here', () => {

@@ -1,7 +1,9 @@
 // DarkpoolClient end to end against the real enclave worker behind a websocket relay on
 // 127.0.0.1: attestation verdicts and refusals, two traders crossing (both see their fill,
 // balances move by price and fees), cancel / edit / cancel-all / the dead-man switch, and
-// rejects arriving as DarkpoolErrors with the enclave's codes.
+// rejects arriving as DarkpoolErrors with the enclave's codes; each fill's settlement status
+// through to confirmed on the embedded chain (live, and after a reconnect); the deposit address
+// the enclave names, and a deposit there credited to the right trader.
 import { Decimal } from 'decimal.js';
 import { filter, firstValueFrom, take, timeout, toArray } from 'rxjs';
 import { test } from 'uvu';
@@ -179,6 +181,64 @@ test('withdraw debits the balance and reports it in decimals', async () => {
   const report = await reports;
   assert.equal([report.kind, report.asset, report.amount, report.status, report.batchId], ['withdrawal', 'USDC', '12.5', 'debited', withdrawal.id]);
   assert.is((await trader.fetchBalance()).assets.USDC!.free, '87.5');
+});
+
+test('each fill carries its settlement status: pending, then live through netted and submitted to confirmed on the chain, also after a reconnect', async () => {
+  const settling = await startVenue({ settlementWindowMs: 300 });
+  const maker = await venueClient(settling, 61);
+  const route = await settling.addRoute();
+  const taker = await venueClient(settling, 62, {}, route);
+  try {
+    await settling.fundOnChain(maker.accountId, { DOT: '10' });
+    await settling.fundOnChain(taker.accountId, { USDC: '100' });
+    await eventually(async () => (await maker.fetchBalance()).assets.DOT?.free === '10' && (await taker.fetchBalance()).assets.USDC?.free === '100', 'chain deposits credited', 10_000);
+    const makerSeen: string[] = [];
+    maker.watchMyTrades(SYMBOL).subscribe((trade) => makerSeen.push(trade.settlement));
+    const confirmed = firstValueFrom(maker.watchMyTrades(SYMBOL).pipe(filter((trade) => trade.settlement === 'confirmed'), take(1), timeout(15_000)));
+    await maker.createOrder(SYMBOL, 'limit', 'sell', '1', '5.00');
+    // The taker's network fails right after its order: it learns the settlement steps only after reconnecting.
+    await taker.createOrder(SYMBOL, 'limit', 'buy', '1', '5.00', { timeInForce: 'IOC' });
+    const [takerFill] = taker.store.state.trades;
+    route.refuseConnections(true);
+    route.dropConnections();
+    const makerTrade = await confirmed;
+    assert.equal(makerSeen, ['pending', 'netted', 'submitted', 'confirmed'], 'the maker watched its fill move through every step, live');
+    assert.is(makerTrade.settlementWindow !== undefined && makerTrade.settlementWindow > 0, true);
+    const [fetched] = await maker.fetchMyTrades(SYMBOL);
+    assert.equal([fetched!.id, fetched!.settlement, fetched!.settlementWindow], [makerTrade.id, 'confirmed', makerTrade.settlementWindow]);
+    assert.equal(maker.store.state.trades.map((trade) => trade.settlement), ['confirmed']);
+    assert.is(await settling.host.embeddedChainBalance(taker.accountId, 'DOT'), 10_000_000_000n, 'the buyer holds its DOT on the chain');
+
+    assert.is(takerFill?.id, makerTrade.id, 'one trade id on both sides');
+    assert.is(takerFill?.settlement, 'pending', 'the taker saw its fill before the outage');
+    route.refuseConnections(false);
+    await eventually(() => taker.store.state.trades[0]?.settlement === 'confirmed', 'the taker\'s store catches up after the reconnect', 15_000);
+    assert.equal((await taker.fetchMyTrades()).map((trade) => [trade.id, trade.settlement]), [[makerTrade.id, 'confirmed']]);
+  } finally {
+    await maker.close();
+    await taker.close();
+    await settling.close();
+  }
+});
+
+test('depositAddress: the enclave names the pool and the convention; a transfer there from the trader is credited to that trader only', async () => {
+  const depositor = await client(71);
+  const bystander = await client(72);
+  const address = await depositor.depositAddress('USDC');
+  assert.is(address.chain, 'para:1000');
+  assert.is(address.poolAccount.hex, await venue.host.settlementAccount(), 'the pool the enclave settles from');
+  assert.match(address.poolAccount.ss58, /^5[1-9A-HJ-NP-Za-km-z]{47}$/);
+  assert.equal([address.sendFrom.hex, address.convention, address.memo, address.ss58Prefix], [`0x${depositor.accountId}`, 'sender', null, 42]);
+  assert.equal(address.assetLocation, { parents: 0, interior: [{ kind: 'PalletInstance', index: 50 }, { kind: 'GeneralIndex', index: '1337' }] });
+  assert.is((await depositor.depositAddress('DOT')).assetLocation.parents, 1, 'DOT is the relay chain\'s asset');
+  await rejects(() => depositor.depositAddress('XYZ'), 'CLIENT_ASSET_UNKNOWN', 'client');
+  await rejects(() => depositor.request('query.depositAddress', { asset: 'XYZ' }), 'REQUEST_ASSET_UNKNOWN', 'enclave');
+  const credited = firstValueFrom(depositor.watchReports().pipe(filter((report) => report.kind === 'deposit'), take(1), timeout(10_000)));
+  await venue.transferOnChain(depositor.accountId, 'USDC', '4.25', address.poolAccount.hex);
+  const report = await credited;
+  assert.equal([report.asset, report.amount, report.status], ['USDC', '4.25', 'credited']);
+  assert.is((await depositor.fetchBalance()).assets.USDC!.free, '4.25');
+  assert.is((await bystander.fetchBalance()).assets.USDC, undefined, 'nobody else was credited');
 });
 
 test.after(async () => {

@@ -14,6 +14,7 @@ let seq = 0;
 const report = (fields: Omit<ExecutionReport, 'seq' | 'timestamp'>): ExecutionReport => ({ seq: ++seq, timestamp: 1000 + seq, ...fields });
 const trade = (id: string, order: string, amount: string): Trade => ({
   id, order, clientOrderId: 'c1', symbol: SYMBOL, side: 'buy', takerOrMaker: 'maker', price: '5', amount, cost: String(5 * Number(amount)), fee: { cost: '0', currency: 'USDC' }, timestamp: 1,
+  settlement: 'pending', settlementWindow: undefined,
 });
 const balances = (free: string): Balances => ({ assets: { USDC: { free, used: '0', total: free, settling: '0' } }, free: { USDC: free }, used: { USDC: '0' }, total: { USDC: free }, settling: { USDC: '0' }, timestamp: 1 });
 
@@ -61,6 +62,21 @@ test('fills to the end close the order; a self-trade decrement shrinks it; unkno
   const stranger = store.applyReport(report({ kind: 'accepted', symbol: SYMBOL, orderId: '9', clientOrderId: 'elsewhere', side: 'buy', remaining: '1' }))!;
   assert.is(stranger.price, undefined);
   assert.ok(store.state.ordersIncomplete, 'an order placed by another session has no known price');
+});
+
+test('settlement reports move exactly the trades in their range; a reconcile brings the server\'s status', () => {
+  const store = new DarkpoolStore();
+  for (const id of ['3', '5', '9']) store.applyReport(report({ kind: 'fill', symbol: SYMBOL, orderId: '1', trade: trade(id, '1', '1') }));
+  const netted = report({ kind: 'settlement', status: 'netted', window: 2, firstTradeId: '3', lastTradeId: '5', tradeCount: 2 });
+  assert.equal(store.tradesSettledBy(netted).map((t) => t.id), ['3', '5']);
+  store.applyReport(netted);
+  assert.equal(store.state.trades.map((t) => [t.id, t.settlement, t.settlementWindow]), [['3', 'netted', 2], ['5', 'netted', 2], ['9', 'pending', undefined]]);
+  store.applyReport(report({ kind: 'settlement', status: 'confirmed', window: 2, firstTradeId: '3', lastTradeId: '5', tradeCount: 2, batchId: '0xab' }));
+  assert.equal(store.state.trades.map((t) => t.settlement), ['confirmed', 'confirmed', 'pending']);
+  assert.equal(store.tradesSettledBy(report({ kind: 'deposit', asset: 'USDC', amount: '1', status: 'credited' })), [], 'other reports cover no trades');
+  store.reconcile({ trades: [{ ...trade('9', '1', '1'), settlement: 'submitted', settlementWindow: 3 }] }, 5);
+  assert.equal(store.state.trades.map((t) => [t.id, t.settlement]), [['3', 'confirmed'], ['5', 'confirmed'], ['9', 'submitted']], 'the fetched status replaces the local one');
+  assert.is(store.state.trades.length, 3, 'and the trade is still kept once');
 });
 
 test('reconcile: the server snapshot wins, local knowledge is kept, other symbols are left alone', () => {

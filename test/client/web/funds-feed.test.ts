@@ -1,20 +1,14 @@
 // The funds feed and the settlement status of fills: only settlement, deposit and withdrawal
-// reports enter the feed, newest first, each seq once, bounded; a fill shows "awaiting
-// settlement window" until a settlement report about one of its market's assets arrives at
-// or after it, and then shows that report.
+// reports enter the feed, newest first, each seq once, bounded; a settlement report reads as its
+// step, window, trade range and payouts; a fill shows its own settlement status.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Market } from '../../../client/sdk/markets.js';
 import type { ExecutionReport, Trade } from '../../../client/sdk/types.js';
-import { AWAITING_SETTLEMENT, FUNDS_FEED_LIMITS, fundsEventOf, settlementStatusOf, withEvent, type FundsEvent } from '../../../client/web/funds-feed.js';
+import { FUNDS_FEED_LIMITS, SETTLEMENT_TEXT, fundsEventOf, settlementTextOf, withEvent, type FundsEvent } from '../../../client/web/funds-feed.js';
 
-const MARKET: Market = {
-  id: 'DOT/USDC', base: 'DOT', quote: 'USDC', baseDecimals: 10, quoteDecimals: 6, tickSize: '0.01', lotSize: '0.1',
-  minSizeLots: 1, makerFeeBps: 2, takerFeeBps: 5, mode: 'continuous',
-};
 const TRADE: Trade = {
   id: '7', order: '3', clientOrderId: 'c1', symbol: 'DOT/USDC', side: 'buy', takerOrMaker: 'taker', price: '5', amount: '1.5', cost: '7.5',
-  fee: { cost: '0.00375', currency: 'USDC' }, timestamp: 1_000,
+  fee: { cost: '0.00375', currency: 'USDC' }, timestamp: 1_000, settlement: 'pending', settlementWindow: undefined,
 };
 
 function report(seq: number, kind: ExecutionReport['kind'], timestamp: number, asset = 'USDC', status = 'credited', batchId?: string): ExecutionReport {
@@ -37,17 +31,14 @@ test('the feed is newest first, each seq once, at most maxEvents', () => {
   assert.is(feed[0]!.seq, 10 + FUNDS_FEED_LIMITS.maxEvents + 4);
 });
 
-test('a fill awaits its settlement window until a settlement report about its assets arrives after it', () => {
-  assert.is(settlementStatusOf(TRADE, MARKET, []), AWAITING_SETTLEMENT);
-  const deposit = withEvent([], fundsEventOf(report(5, 'deposit', 2_000))!);
-  assert.is(settlementStatusOf(TRADE, MARKET, deposit), AWAITING_SETTLEMENT, 'a deposit is not a settlement');
-  const before = withEvent([], fundsEventOf(report(6, 'settlement', 999, 'USDC', 'refunded', 'b-1'))!);
-  assert.is(settlementStatusOf(TRADE, MARKET, before), AWAITING_SETTLEMENT, 'a settlement before the fill is not the fill\'s');
-  const otherAsset = withEvent([], fundsEventOf(report(7, 'settlement', 2_000, 'KSM', 'refunded', 'b-2'))!);
-  assert.is(settlementStatusOf(TRADE, MARKET, otherAsset), AWAITING_SETTLEMENT, 'another asset is not the fill\'s');
-  const after = withEvent(otherAsset, fundsEventOf(report(8, 'settlement', 2_000, 'DOT', 'refunded', 'b-3'))!);
-  assert.is(settlementStatusOf(TRADE, MARKET, after), 'refunded: 25 DOT (batch b-3)');
-  assert.is(settlementStatusOf(TRADE, undefined, after), AWAITING_SETTLEMENT, 'an unknown market names no assets');
+test('a settlement report shows its step, window, trade range and payouts; each fill shows its own status', () => {
+  const netted = fundsEventOf({ seq: 9, kind: 'settlement', timestamp: 3, status: 'netted', window: 4, firstTradeId: '7', lastTradeId: '12', tradeCount: 3, payouts: [{ asset: 'DOT', amount: '1.5' }, { asset: 'USDC', amount: '2' }] })!;
+  assert.equal([netted.asset, netted.amount, netted.status, netted.batchId], ['DOT / USDC', '1.5 / 2', 'netted · window 4 · trades 7–12', undefined]);
+  const confirmed = fundsEventOf({ seq: 10, kind: 'settlement', timestamp: 4, status: 'confirmed', window: 4, firstTradeId: '7', lastTradeId: '7', tradeCount: 1, batchId: '0xab' })!;
+  assert.equal([confirmed.asset, confirmed.status, confirmed.batchId], ['—', 'confirmed · window 4 · trade 7', '0xab']);
+  assert.is(settlementTextOf(TRADE), SETTLEMENT_TEXT.pending);
+  assert.is(settlementTextOf({ ...TRADE, settlement: 'confirmed', settlementWindow: 4 }), `${SETTLEMENT_TEXT.confirmed} (window 4)`);
+  assert.is(new Set(Object.values(SETTLEMENT_TEXT)).size, 5, 'every status reads differently');
 });
 
 test.run();

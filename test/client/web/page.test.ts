@@ -3,10 +3,12 @@
 // serves the page; the page makes its own trader key, is refused by a wrong dev root, then
 // opts in to the dev enclave with the right one and shows the verdict check by check (the
 // same checks the Node verifier reports); a maker rests a sell from a Node SDK client; the
-// page places a crossing IOC buy with a minimum quantity, sees the fill in "my fills" and the
-// balances change by exactly the fill's cost and fee (the bought
-// asset as "settling", paid out when the settlement window closes), rests and cancels an order, and shows
-// a deposit report arriving. Then the page verifies a recorded Intel TDX quote in the browser
+// page places a crossing IOC buy with a minimum quantity, sees the fill in "my fills", the
+// balances change by exactly the fill's cost and fee, and the fill's settlement status move live
+// from pending through netted and submitted to confirmed on the embedded chain (a short settlement
+// window; both traders funded on that chain), where the bought DOT then sits in the trader's
+// account; it rests and cancels an order, shows the deposit address the enclave states, and a
+// transfer to that address arriving as a deposit report. Then the page verifies a recorded Intel TDX quote in the browser
 // (dcap-qvl's browser path) and must reach the Node verifier's verdict check for check.
 // A screenshot goes to test/output/page.png. Without /usr/bin/chromium this file fails.
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -39,6 +41,8 @@ const TDX_SCREENSHOT = join(ROOT, 'test/output/page-tdx-verdict.png');
 const MARKET = { ...TEST_MARKET, minSizeLots: 1, mode: 'continuous' } as const;
 const SYMBOL = MARKET.id;
 const UI_TIMEOUT_MS = 15_000;
+/** Short, so the fill settles on the embedded chain while the test watches. */
+const SETTLEMENT_WINDOW_MS = 300;
 const DECIMALS: Readonly<Record<string, number>> = { [MARKET.base]: MARKET.baseDecimals, [MARKET.quote]: MARKET.quoteDecimals };
 
 function atoms(amount: string, asset: string): bigint {
@@ -84,7 +88,7 @@ test('the page trades end to end in headless Chromium: verdict, crossing buy, fi
   const devRootSeed = seedFrom(new Prng(9001));
   const devRootHex = bytesToHex(ed25519.getPublicKey(devRootSeed));
   const host = await EnclaveHost.start({
-    dataDir, markets: [MARKET], feeAccount: 'fees', production: false, devRootSeedHex: bytesToHex(devRootSeed), tickMs: 0, settlementWindowMs: 0,
+    dataDir, markets: [MARKET], feeAccount: 'fees', production: false, devRootSeedHex: bytesToHex(devRootSeed), tickMs: 0, settlementWindowMs: SETTLEMENT_WINDOW_MS,
   });
   const gateway = await startGateway({ host, markets: [MARKET], logger: { level: 'warn' } });
   const policy = { dev: { allowInsecureDevAttestation: true, rootPublicKeyHex: devRootHex } };
@@ -95,8 +99,13 @@ test('the page trades end to end in headless Chromium: verdict, crossing buy, fi
   let browser: Browser | undefined;
   try {
     await maker.connect();
-    await host.deposit(maker.accountId, 'DOT', atoms('100', 'DOT'), 'page-maker-dot');
-    await host.deposit(traderAccount, 'USDC', atoms('1000', 'USDC'), 'page-trader-usdc');
+    mirror = new DarkpoolClient({ url: gateway.url, secretKey: traderSeedHex, policy, transport: nodeTransport });
+    await mirror.connect();
+    // Funded on the embedded chain, so settlement's escrow holds what it pays out.
+    await host.embeddedChainDeposit(maker.accountId, 'DOT', atoms('100', 'DOT'));
+    await host.embeddedChainDeposit(traderAccount, 'USDC', atoms('1000', 'USDC'));
+    const funded = mirror;
+    await eventually(async () => (await maker.fetchBalance()).assets.DOT?.free === '100' && (await funded.fetchBalance()).assets.USDC?.free === '1000', 'chain deposits credited', UI_TIMEOUT_MS);
     const makerTrades: Trade[] = [];
     maker.watchMyTrades(SYMBOL).subscribe((trade) => makerTrades.push(trade));
     const resting = await maker.createOrder(SYMBOL, 'limit', 'sell', '2', '5.00', { clientOrderId: 'maker-ask' });
@@ -155,6 +164,20 @@ test('the page trades end to end in headless Chromium: verdict, crossing buy, fi
     const usdcBefore = await balanceCells(page, 'USDC');
     assert.ok(new Decimal(usdcBefore[1]!).eq(1000), `USDC free before: ${usdcBefore.join(' | ')}`);
 
+    // Every settlement status a fill row shows, in order, recorded as the page redraws.
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { settlementSeen: string[] }).settlementSeen = seen;
+      new MutationObserver((records) => {
+        for (const record of records) {
+          for (const node of Array.from(record.addedNodes)) {
+            const status = node instanceof HTMLElement ? node.getAttribute('data-settlement') : null;
+            if (status !== null && seen.at(-1) !== status) seen.push(status);
+          }
+        }
+      }).observe(document.getElementById('fills')!, { childList: true });
+    });
+
     // A crossing IOC buy with a minimum quantity, entered in the page.
     await page.selectOption('#market', SYMBOL);
     await page.check('input[name="side"][value="buy"]');
@@ -183,27 +206,34 @@ test('the page trades end to end in headless Chromium: verdict, crossing buy, fi
     assert.ok(new Decimal(fillCells[3]!).eq(makerFill!.price) && new Decimal(fillCells[3]!).eq('5'), `filled at the resting price: ${fillCells[3]}`);
     assert.ok(new Decimal(fillCells[4]!).eq('1.5'), `filled 1.5: ${fillCells[4]}`);
     assert.is(fillCells[7], 'taker');
-    assert.is(fillCells[8], 'awaiting settlement window');
+    assert.match(fillCells[8]!, /^(pending: settlement window open|netted: batch sealed|submitted on-chain|confirmed on-chain)/, `a settlement status: ${fillCells[8]}`);
+
+    // The fill's settlement status moves live to confirmed on the embedded chain.
+    await page.waitForSelector(`#fills tr[data-trade-id="${fillId}"][data-settlement="confirmed"]`, { timeout: UI_TIMEOUT_MS });
+    const seenStatuses = await page.evaluate(() => (window as unknown as { settlementSeen: string[] }).settlementSeen);
+    assert.equal(seenStatuses, ['pending', 'netted', 'submitted', 'confirmed'], 'the page showed every step, in order');
+    const confirmedCells = await page.locator(`#fills tr[data-trade-id="${fillId}"] td`).allTextContents();
+    assert.match(confirmedCells[8]!, /^confirmed on-chain \(window \d+\)$/);
 
     // The page's fill and balances agree with a second session of the same account, and the balances moved by exactly cost and fee.
-    mirror = new DarkpoolClient({ url: gateway.url, secretKey: traderSeedHex, policy, transport: nodeTransport });
-    await mirror.connect();
     const [serverTrade] = await mirror.fetchMyTrades(SYMBOL);
+    assert.equal([serverTrade?.settlement, `confirmed on-chain (window ${serverTrade?.settlementWindow})`], ['confirmed', confirmedCells[8]], 'the enclave agrees the trade is confirmed, in the same window');
     assert.ok(serverTrade !== undefined && serverTrade.id === fillId);
     assert.is(fillCells[5], serverTrade!.cost);
     assert.is(fillCells[6], `${serverTrade!.fee.cost} ${serverTrade!.fee.currency}`);
     const expectedUsdcFree = new Decimal(usdcBefore[1]!).minus(serverTrade!.cost).minus(serverTrade!.fee.currency === 'USDC' ? serverTrade!.fee.cost : '0');
-    // Bought DOT is received into the settlement window ("settling"), paid out on-chain when the window closes.
+    // Bought DOT was received into the settlement window ("settling") and, the window confirmed, paid out to the trader's chain account.
     const expectedDot = new Decimal(serverTrade!.amount).minus(serverTrade!.fee.currency === 'DOT' ? serverTrade!.fee.cost : '0');
+    assert.is(await host.embeddedChainBalance(traderAccount, 'DOT'), atoms(expectedDot.toFixed(), 'DOT'), 'the bought DOT sits in the trader\'s account on the chain');
     await eventually(async () => {
-      const [usdc, dot] = [await balanceCells(page, 'USDC'), await balanceCells(page, 'DOT')];
-      return usdc.length === 5 && dot.length === 5 && new Decimal(usdc[1]!).eq(expectedUsdcFree) && new Decimal(dot[4]!).eq(expectedDot);
-    }, `the page's balances move to USDC free ${expectedUsdcFree.toFixed()} and DOT settling ${expectedDot.toFixed()}`, UI_TIMEOUT_MS).catch(async (error: unknown) => {
-      throw new Error(`${String(error)}; the page shows USDC ${(await balanceCells(page, 'USDC')).join(' | ')}, DOT ${(await balanceCells(page, 'DOT')).join(' | ')}`);
+      const usdc = await balanceCells(page, 'USDC');
+      return usdc.length === 5 && new Decimal(usdc[1]!).eq(expectedUsdcFree);
+    }, `the page's USDC free moves to ${expectedUsdcFree.toFixed()}`, UI_TIMEOUT_MS).catch(async (error: unknown) => {
+      throw new Error(`${String(error)}; the page shows USDC ${(await balanceCells(page, 'USDC')).join(' | ')}`);
     });
     const server = await mirror.fetchBalance();
     assert.equal((await balanceCells(page, 'USDC')).slice(1), [server.assets.USDC!.free, server.assets.USDC!.used, server.assets.USDC!.total, server.assets.USDC!.settling]);
-    assert.equal((await balanceCells(page, 'DOT')).slice(1), [server.assets.DOT!.free, server.assets.DOT!.used, server.assets.DOT!.total, server.assets.DOT!.settling]);
+    assert.is(server.assets.DOT?.settling ?? '0', '0', 'nothing of the confirmed window is still settling');
     assert.ok(new Decimal(server.assets.USDC!.free).lt(usdcBefore[1]!), 'USDC went down');
 
     // The maker's remainder is still resting; the page rests its own bid and cancels it.
@@ -229,10 +259,17 @@ test('the page trades end to end in headless Chromium: verdict, crossing buy, fi
     assert.equal([bidCells[1], bidCells[2], bidCells[3], bidCells[8]], [SYMBOL, 'buy', 'limit', 'GTC']);
     assert.ok(new Decimal(bidCells[4]!).eq('4.5') && new Decimal(bidCells[7]!).eq(1), `resting bid ${bidCells.join(' | ')}`);
 
-    // A deposit credited while the page is connected shows up among the funds reports.
-    await host.deposit(traderAccount, 'USDC', atoms('25', 'USDC'), 'page-trader-topup');
-    await page.waitForSelector('#funds tr[data-seq]', { timeout: UI_TIMEOUT_MS });
-    const deposit = await page.locator('#funds tr[data-seq]').first().locator('td').allTextContents();
+    // The page shows the deposit address the enclave states; a transfer there shows up among the funds reports.
+    await page.selectOption('#deposit-asset', 'USDC');
+    await page.click('#deposit-show');
+    await page.waitForSelector('#deposit-status.status-ok', { timeout: UI_TIMEOUT_MS });
+    const poolHex = await text(page, '#deposit-address [data-field="pool-hex"]');
+    assert.is(poolHex, await host.settlementAccount(), 'the pool account');
+    assert.match(await text(page, '#deposit-address [data-field="pool-ss58"]'), /^5[1-9A-HJ-NP-Za-km-z]{47}$/);
+    assert.is(await text(page, '#deposit-address [data-field="chain"]'), 'para:1000');
+    await host.embeddedChainDeposit(traderAccount, 'USDC', atoms('25', 'USDC'), poolHex);
+    await page.waitForSelector('#funds tr[data-seq]:has(td:text-is("deposit"))', { timeout: UI_TIMEOUT_MS });
+    const deposit = await page.locator('#funds tr[data-seq]:has(td:text-is("deposit"))').first().locator('td').allTextContents();
     assert.equal([deposit[1], deposit[2], deposit[4]], ['deposit', 'USDC', 'credited']);
     assert.ok(new Decimal(deposit[3]!).eq(25), `deposit amount ${deposit[3]}`);
     const usdcTotal = new Decimal(server.assets.USDC!.total).plus(25);

@@ -1,6 +1,7 @@
 // The enclave reproduces test/vectors/channel.json byte for byte: its public keys, the
 // ServerHello for the vector's ClientHello, every client frame opened, every server frame
-// sealed, across two rekeys.
+// sealed, across two rekeys; packed frames (§5.1) opened with openMessages and sealed with
+// sealMessages from their message lists.
 import { readFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -26,8 +27,14 @@ test('node enclave reproduces the vectors', () => {
   assert.is(hex(serverHello), vectors.serverHello);
   assert.is(hex(session.traderIdentityPublicKey), derived.traderIdentityPublicKey);
   assert.is(hex(session.sessionId), inputs.sessionId);
-  for (const frame of vectors.clientToServerFrames) assert.is(hex(session.open(bytes(frame.frame))), frame.payload, `client frame ${frame.epoch}/${frame.counter}`);
-  for (const frame of vectors.serverToClientFrames) assert.is(hex(session.seal(bytes(frame.payload))), frame.frame, `server frame ${frame.epoch}/${frame.counter}`);
+  for (const frame of vectors.clientToServerFrames) {
+    if (frame.messages === undefined) assert.is(hex(session.open(bytes(frame.frame))), frame.payload, `client frame ${frame.epoch}/${frame.counter}`);
+    else assert.equal(session.openMessages(bytes(frame.frame)), frame.messages, `packed client frame ${frame.epoch}/${frame.counter}`);
+  }
+  for (const frame of vectors.serverToClientFrames) {
+    const sealed = frame.messages === undefined ? [session.seal(bytes(frame.payload))] : session.sealMessages(frame.messages);
+    assert.equal(sealed.map(hex), [frame.frame], `server frame ${frame.epoch}/${frame.counter}`);
+  }
 });
 
 test.run();

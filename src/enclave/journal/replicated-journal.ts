@@ -1,0 +1,350 @@
+// The journal on a replicated log (NATS JetStream in production, see docs/cluster.md): the
+// same sealed, chained frames as the file journal, group-committed into one stream message
+// per batch. A batch is durable once the log acknowledged it (a quorum of replicas holds it),
+// and only then are its commands acknowledged to traders.
+//
+// Fencing: every append names where the writer believes the log ends (the previous batch's
+// stream sequence and id). A writer whose view is stale — because a newer writer appended
+// since — is refused with CLUSTER_JOURNAL_FENCED at its first batch; the committer then fails
+// every pending append and accepts nothing more, so the old writer stops at once. Its batches
+// already in the committer never reach the log, because each is chained to the one before it.
+//
+// This module does no network I/O: it seals and verifies bytes and calls a ReplicatedLog.
+import { CodedError } from '../../errors/index.js';
+import { AnchorRing } from './anchor-ring.js';
+import { GroupCommitter, type CommitBatch, type GroupCommitStats } from './group-commit.js';
+import type { AdmittedRange, AppendReceipt, Journal, JournalAnchor, JournalRecord, JournalWatcher } from './journal.js';
+import { JOURNAL_LIMITS, REPLICATED_LIMITS } from './limits.js';
+import { UnitKeyCache, formatBatchId, freshWriterTag, openBatchFrame, parseBatchId, verifyBatch } from './replicated-batch.js';
+import type { LogPosition, ReplicatedLog } from './replicated-log.js';
+import {
+  GENESIS_CHAIN_MAC,
+  deriveJournalKeys,
+  deriveUnitKey,
+  freshSalt,
+  headerMacOf,
+  macEquals,
+  sealFrameInto,
+  zeroKeys,
+  type JournalKeys,
+} from './sealing.js';
+import { MAC_BYTES, SEGMENT_HEADER_BYTES, encodeSegmentHeaderBody, frameBytesFor } from './segment-format.js';
+
+export interface ReplicatedJournalOptions {
+  readonly log: ReplicatedLog;
+  /** The 32-byte key the enclave derived for sealing the journal. */
+  readonly sealingKey: Uint8Array;
+  /** The chain point recorded in the snapshot recovery starts from, if any. */
+  readonly anchor?: JournalAnchor;
+}
+
+/** What opening found in the log. */
+export interface ReplicatedOpenReport {
+  readonly batches: number;
+  readonly lastSequence: number;
+  /** This writer's epoch: one more than the last batch's. */
+  readonly epoch: number;
+  readonly writer: string;
+}
+
+/** One stored batch, so reads can start near a sequence instead of at the log's beginning. */
+interface IndexedBatch {
+  readonly streamSequence: number;
+  readonly firstSequence: number;
+  readonly lastSequence: number;
+  readonly prevMac: Uint8Array;
+}
+
+/** The unit this writer seals under: fixed for the writer's session. */
+interface WriterUnit {
+  readonly header: Buffer;
+  readonly key: Buffer;
+  /** The chain value before the unit's first record. */
+  readonly prevMac: Buffer;
+}
+
+function configError(detail: string): CodedError {
+  return new CodedError('JOURNAL_CONFIG_INVALID', detail);
+}
+
+export class ReplicatedJournal implements Journal {
+  readonly openReport: ReplicatedOpenReport;
+  readonly #log: ReplicatedLog;
+  readonly #keys: JournalKeys;
+  readonly #committer: GroupCommitter<WriterUnit>;
+  readonly #ring: AnchorRing;
+  readonly #index: IndexedBatch[];
+  readonly #unit: WriterUnit;
+  readonly #epoch: number;
+  readonly #writer: string;
+  #tail: LogPosition;
+  #sealPrevMac: Uint8Array;
+  /** The chain value after the last batch the log acknowledged. */
+  #publishedChainMac: Buffer;
+  #nextSequence: number;
+  #durableSequence: number;
+  #watcher: JournalWatcher | undefined;
+  #closing: Promise<void> | undefined;
+
+  private constructor(log: ReplicatedLog, keys: JournalKeys, ring: AnchorRing, index: IndexedBatch[], tail: LogPosition, chainTail: Uint8Array, nextSequence: number, epoch: number) {
+    this.#log = log;
+    this.#keys = keys;
+    this.#ring = ring;
+    this.#index = index;
+    this.#tail = tail;
+    this.#epoch = epoch;
+    this.#writer = freshWriterTag();
+    this.#nextSequence = nextSequence;
+    this.#durableSequence = nextSequence - 1;
+    const salt = freshSalt();
+    const body = encodeSegmentHeaderBody({ salt, baseSequence: nextSequence, prevMac: chainTail, keyCheck: keys.keyCheck });
+    this.#unit = { header: Buffer.concat([body, headerMacOf(keys, body)]), key: deriveUnitKey(keys.recordRootKey, salt, 'segment'), prevMac: Buffer.from(chainTail) };
+    this.#sealPrevMac = Buffer.from(chainTail);
+    this.#publishedChainMac = Buffer.from(chainTail);
+    this.#committer = new GroupCommitter((batch) => this.#publish(batch), {
+      batchBytesMax: REPLICATED_LIMITS.batchBytesMax - SEGMENT_HEADER_BYTES,
+      pendingBytesMax: REPLICATED_LIMITS.pendingBytesMax,
+    }, {
+      durable: () => this.#watcher?.durable(this.#durableSequence),
+      failed: (error) => this.#watcher?.failed(error),
+    });
+    this.openReport = { batches: index.length, lastSequence: nextSequence - 1, epoch, writer: this.#writer };
+  }
+
+  /** Reads and verifies the whole log (ordered replay), then becomes its writer with the next epoch. */
+  static async open(options: ReplicatedJournalOptions): Promise<ReplicatedJournal> {
+    const anchor = options.anchor;
+    if (anchor !== undefined && (!Number.isSafeInteger(anchor.sequence) || anchor.sequence < 1 || !(anchor.chainMac instanceof Uint8Array) || anchor.chainMac.length !== MAC_BYTES)) {
+      throw configError('anchor must be a positive sequence and a 32-byte chain value');
+    }
+    const keys = deriveJournalKeys(options.sealingKey);
+    try {
+      return await ReplicatedJournal.#recover(options.log, keys, anchor);
+    } catch (error) {
+      zeroKeys(keys);
+      throw error;
+    }
+  }
+
+  static async #recover(log: ReplicatedLog, keys: JournalKeys, anchor: JournalAnchor | undefined): Promise<ReplicatedJournal> {
+    const extent = await log.extent();
+    const ring = new AnchorRing();
+    const index: IndexedBatch[] = [];
+    let nextSequence = 1;
+    let chainTail: Uint8Array = GENESIS_CHAIN_MAC;
+    let anchorChecked = anchor === undefined;
+    let lastEpoch = 0;
+    let expectedStream = extent.firstStreamSequence;
+    for await (const batch of log.read(extent.firstStreamSequence, extent.last.streamSequence)) {
+      if (batch.streamSequence !== expectedStream) throw new CodedError('JOURNAL_SEQUENCE_BROKEN', `the log yielded stream message ${batch.streamSequence}, expected ${expectedStream}`);
+      expectedStream += 1;
+      const id = parseBatchId(batch.batchId);
+      if (id === undefined) throw new CodedError('CLUSTER_LOG_MALFORMED', `stream message ${batch.streamSequence}: malformed batch id`);
+      if (index.length === 0 && id.firstSequence !== 1) {
+        // The stream's oldest messages were removed: the snapshot must end exactly where it now starts.
+        if (anchor === undefined || anchor.sequence !== id.firstSequence - 1) {
+          throw new CodedError('JOURNAL_PRUNED', `the log starts at sequence ${id.firstSequence} and ${anchor === undefined ? 'no snapshot was given' : `the snapshot ends at ${anchor.sequence}`}`);
+        }
+        nextSequence = id.firstSequence;
+        chainTail = anchor.chainMac;
+      }
+      if (id.epoch < lastEpoch) throw new CodedError('JOURNAL_SEQUENCE_BROKEN', `stream message ${batch.streamSequence}: epoch ${id.epoch} after epoch ${lastEpoch}`);
+      lastEpoch = id.epoch;
+      if (anchor !== undefined && anchor.sequence === nextSequence - 1) {
+        if (!macEquals(chainTail, anchor.chainMac)) throw new CodedError('JOURNAL_ANCHOR_MISMATCH', `chain value at sequence ${anchor.sequence} differs from the snapshot's`);
+        anchorChecked = true;
+      }
+      const verified = verifyBatch(keys, batch, nextSequence, chainTail, JOURNAL_LIMITS.recordBytesMax);
+      if (index.length >= REPLICATED_LIMITS.indexedBatchesMax) throw new CodedError('JOURNAL_TOO_MANY_SEGMENTS', `the log holds more than ${REPLICATED_LIMITS.indexedBatchesMax} batches; take a snapshot and trim the stream`);
+      index.push({ streamSequence: batch.streamSequence, firstSequence: nextSequence, lastSequence: verified.lastSequence, prevMac: Buffer.from(chainTail) });
+      for (const frame of verified.frames) {
+        ring.remember(frame.sequence, frame.chainMac);
+        if (anchor !== undefined && anchor.sequence === frame.sequence) {
+          if (!macEquals(frame.chainMac, anchor.chainMac)) throw new CodedError('JOURNAL_ANCHOR_MISMATCH', `chain value at sequence ${anchor.sequence} differs from the snapshot's`);
+          anchorChecked = true;
+        }
+      }
+      nextSequence = verified.lastSequence + 1;
+      chainTail = Buffer.from(verified.endChainMac);
+    }
+    if (expectedStream !== extent.last.streamSequence + 1) {
+      throw new CodedError('CLUSTER_LOG_UNAVAILABLE', `the log ended at stream message ${expectedStream - 1}, its extent said ${extent.last.streamSequence}`);
+    }
+    if (!anchorChecked) throw new CodedError('JOURNAL_BEHIND_SNAPSHOT', `the log ends at sequence ${nextSequence - 1}, the snapshot is at ${anchor!.sequence}`);
+    return new ReplicatedJournal(log, keys, ring, index, extent.last, chainTail, nextSequence, lastEpoch + 1);
+  }
+
+  get nextSequence(): number {
+    return this.#nextSequence;
+  }
+
+  get durableSequence(): number {
+    return this.#durableSequence;
+  }
+
+  get firstSequence(): number {
+    return this.#index[0]?.firstSequence ?? this.#nextSequence;
+  }
+
+  /** Batches the stream acknowledged so far. */
+  get stats(): GroupCommitStats {
+    return this.#committer.stats;
+  }
+
+  /** This writer's epoch (one more than the last writer's in the log). */
+  get epoch(): number {
+    return this.#epoch;
+  }
+
+  /** Where this writer believes the log ends. */
+  get tail(): LogPosition {
+    return this.#tail;
+  }
+
+  append(records: readonly Uint8Array[]): Promise<AppendReceipt> {
+    const { firstSequence, lastSequence } = this.admit(records);
+    const chainMac = Buffer.from(this.#sealPrevMac);
+    return this.#committer.whenDurable().then(() => ({ firstSequence, lastSequence, chainMac }));
+  }
+
+  admit(records: readonly Uint8Array[]): AdmittedRange {
+    this.#assertWritable();
+    if (!Array.isArray(records) || records.length < 1 || records.length > JOURNAL_LIMITS.recordsPerAppendMax) {
+      throw new CodedError('JOURNAL_APPEND_INVALID', `got ${Array.isArray(records) ? records.length : typeof records} records, limit ${JOURNAL_LIMITS.recordsPerAppendMax}`);
+    }
+    let admittedBytes = 0;
+    for (const record of records) {
+      if (!(record instanceof Uint8Array)) throw new CodedError('JOURNAL_APPEND_INVALID', 'every record must be a Uint8Array');
+      if (record.length > JOURNAL_LIMITS.recordBytesMax) throw new CodedError('JOURNAL_RECORD_TOO_LARGE', `${record.length} bytes, limit ${JOURNAL_LIMITS.recordBytesMax}`);
+      admittedBytes += frameBytesFor(record.length);
+    }
+    if (!this.#committer.hasRoomFor(admittedBytes)) {
+      throw new CodedError('JOURNAL_OVERLOADED', `${this.#committer.pendingBytes} bytes pending, limit ${REPLICATED_LIMITS.pendingBytesMax}`);
+    }
+    const firstSequence = this.#nextSequence;
+    for (const record of records) this.#seal(record);
+    return { firstSequence, lastSequence: this.#nextSequence - 1 };
+  }
+
+  watch(watcher: JournalWatcher | undefined): void {
+    this.#watcher = watcher;
+  }
+
+  sync(): Promise<void> {
+    return this.#committer.whenDurable();
+  }
+
+  async *readFrom(sequence: number): AsyncGenerator<JournalRecord, void, undefined> {
+    if (this.#closing) throw new CodedError('JOURNAL_CLOSED');
+    if (!Number.isSafeInteger(sequence) || sequence < 1) throw new Error(`assertion: readFrom(${sequence})`);
+    if (sequence < this.firstSequence) throw new CodedError('JOURNAL_PRUNED', `sequence ${sequence} requested, the journal starts at ${this.firstSequence}`);
+    const until = this.#durableSequence;
+    if (sequence > until) return;
+    const start = this.#batchHolding(sequence);
+    const last = this.#batchHolding(until);
+    let expected = start.firstSequence;
+    let chain = start.prevMac;
+    let streamSequence = start.streamSequence;
+    const units = new UnitKeyCache();
+    try {
+      for await (const batch of this.#log.read(start.streamSequence, last.streamSequence)) {
+        if (batch.streamSequence !== streamSequence) throw new CodedError('JOURNAL_SEQUENCE_BROKEN', `the log yielded stream message ${batch.streamSequence}, expected ${streamSequence}`);
+        streamSequence += 1;
+        const verified = verifyBatch(this.#keys, batch, expected, chain, JOURNAL_LIMITS.recordBytesMax);
+        const key = units.keyFor(this.#keys, verified.salt);
+        for (const frame of verified.frames) {
+          if (frame.sequence > until) return;
+          if (frame.sequence < sequence) continue;
+          yield { sequence: frame.sequence, payload: openBatchFrame(key, frame, `stream message ${batch.streamSequence}`), chainMac: Buffer.from(frame.chainMac) };
+        }
+        expected = verified.lastSequence + 1;
+        chain = Buffer.from(verified.endChainMac);
+      }
+      if (expected <= until) throw new CodedError('JOURNAL_TAMPERED', `the log ends after record ${expected - 1}, record ${until} was acknowledged`);
+    } finally {
+      units.clear();
+    }
+  }
+
+  async anchorAt(sequence: number): Promise<JournalAnchor> {
+    if (!Number.isSafeInteger(sequence) || sequence < 1 || sequence >= this.#nextSequence) throw new Error(`assertion: anchorAt(${sequence}) outside 1..${this.#nextSequence - 1}`);
+    if (sequence > this.#durableSequence) await this.sync();
+    const remembered = this.#ring.lookup(sequence);
+    if (remembered !== undefined) return { sequence, chainMac: remembered };
+    for await (const record of this.readFrom(sequence)) return { sequence, chainMac: record.chainMac };
+    throw new Error(`assertion: durable record ${sequence} not found`);
+  }
+
+  /** The stream keeps every batch (its retention is the operator's); nothing is removed here. */
+  pruneThrough(sequence: number): Promise<number> {
+    if (this.#closing) return Promise.reject(new CodedError('JOURNAL_CLOSED'));
+    if (!Number.isSafeInteger(sequence)) throw new Error(`assertion: pruneThrough(${sequence})`);
+    return Promise.resolve(0);
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      try {
+        await this.#committer.whenDurable();
+      } catch {
+        // Each pending append already rejected with the failure; closing still zeroes the keys.
+      }
+      zeroKeys(this.#keys);
+      this.#unit.key.fill(0);
+      this.#ring.clear();
+    })();
+    return this.#closing;
+  }
+
+  #assertWritable(): void {
+    if (this.#closing) throw new CodedError('JOURNAL_CLOSED');
+    const failure = this.#committer.failure;
+    if (failure) throw failure instanceof CodedError ? failure : new CodedError('CLUSTER_REPLICATION_FAILED', failure.message);
+  }
+
+  /** The indexed batch holding a durable sequence (binary search; the index is in sequence order). */
+  #batchHolding(sequence: number): IndexedBatch {
+    let low = 0;
+    let high = this.#index.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if (this.#index[middle]!.firstSequence <= sequence) low = middle;
+      else high = middle - 1;
+    }
+    const batch = this.#index[low];
+    if (batch === undefined || batch.firstSequence > sequence || batch.lastSequence < sequence) throw new Error(`assertion: no batch holds durable sequence ${sequence}`);
+    return batch;
+  }
+
+  #seal(payload: Uint8Array): void {
+    const frameLength = frameBytesFor(payload.length);
+    const sequence = this.#nextSequence;
+    const space = this.#committer.reserve(frameLength, this.#unit);
+    sealFrameInto(space.buffer, space.offset, this.#unit.key, this.#keys.macKey, sequence, this.#sealPrevMac, payload);
+    const frameEnd = space.offset + frameLength;
+    this.#sealPrevMac = this.#ring.remember(sequence, space.buffer.subarray(frameEnd - MAC_BYTES, frameEnd));
+    this.#committer.commit(frameLength, sequence);
+    this.#nextSequence = sequence + 1;
+  }
+
+  /** The group-commit sink: one stream message per batch, chained to the previous one. */
+  async #publish(batch: CommitBatch<WriterUnit>): Promise<void> {
+    if (batch.firstSequence < 1) throw new Error('assertion: a replicated batch holds records');
+    if (this.#index.length >= REPLICATED_LIMITS.indexedBatchesMax) throw new CodedError('JOURNAL_TOO_MANY_SEGMENTS', `more than ${REPLICATED_LIMITS.indexedBatchesMax} batches; take a snapshot and trim the stream`);
+    if (batch.firstSequence !== this.#durableSequence + 1) throw new Error('assertion: batches are published in order');
+    const prevMac = this.#publishedChainMac;
+    const batchId = formatBatchId({ epoch: this.#epoch, writer: this.#writer, firstSequence: batch.firstSequence });
+    const message = Buffer.concat([batch.tag.header, batch.bytes]);
+    const after = this.#tail;
+    const streamSequence = await this.#log.append(batchId, message, after);
+    if (streamSequence !== after.streamSequence + 1) {
+      throw new CodedError('CLUSTER_JOURNAL_FENCED', `batch ${batchId} landed at stream message ${streamSequence}, expected ${after.streamSequence + 1}`);
+    }
+    this.#tail = { streamSequence, batchId };
+    this.#index.push({ streamSequence, firstSequence: batch.firstSequence, lastSequence: batch.lastSequence, prevMac });
+    // A batch ends with its last frame, whose last bytes are the chain value after it.
+    this.#publishedChainMac = Buffer.from(batch.bytes.subarray(batch.bytes.length - MAC_BYTES));
+    this.#durableSequence = batch.lastSequence;
+  }
+
+}
