@@ -247,30 +247,44 @@ export class EnclaveEngine {
   }
 
   openOrders(account: string, market: string | undefined): OpenOrderWire[] {
-    return this.matcher.openOrders(account, market).map((order) => {
-      const edge = this.edges.get(order.market)!;
-      return {
-        market: order.market, orderId: order.orderId, clientOrderId: order.clientOrderId, side: order.side,
-        type: wireOrderType(order.orderType), price: order.priceTicks === undefined ? null : edge.formatPriceTicks(order.priceTicks),
-        remaining: edge.formatSizeLots(order.remainingLots), timeInForce: order.timeInForce,
-      };
-    });
+    return this.matcher.openOrders(account, market).map((order) => this.openOrderWire(order));
+  }
+
+  /** A page's candidates for query.orders: open orders with ids above afterOrderId, ascending, each converted only when taken. */
+  *openOrdersAfter(account: string, market: string | undefined, afterOrderId: number): Generator<OpenOrderWire> {
+    const views = this.matcher.openOrders(account, market).filter((order) => order.orderId > afterOrderId).sort((a, b) => a.orderId - b.orderId);
+    for (const view of views) yield this.openOrderWire(view);
   }
 
   /** The account's kept trades, oldest first, each with its settlement status now. */
   trades(account: string): readonly TradeWire[] {
+    return [...this.tradesAfter(account, 0)];
+  }
+
+  /** A page's candidates for query.trades: kept trades with ids above afterTradeId, ascending, each with its settlement status now. */
+  *tradesAfter(account: string, afterTradeId: number): Generator<TradeWire> {
     const state = this.accounts.get(account);
-    if (state === undefined) return [];
+    if (state === undefined) return;
     const windows = state.windows;
     let index = 0;
-    return state.trades.map((json) => {
+    for (const json of state.trades) {
       const trade = JSON.parse(json) as TradeWire;
+      if (trade.tradeId <= afterTradeId) continue;
       // Both lists ascend by trade id, so one walk finds each trade's window.
       while (index < windows.length && windows[index]!.lastTradeId < trade.tradeId) index += 1;
       const window = windows[index];
-      if (window === undefined || window.firstTradeId > trade.tradeId) return { ...trade, settlement: 'pending' };
-      return { ...trade, settlement: window.status, settlementWindow: window.window };
-    });
+      if (window === undefined || window.firstTradeId > trade.tradeId) yield { ...trade, settlement: 'pending' };
+      else yield { ...trade, settlement: window.status, settlementWindow: window.window };
+    }
+  }
+
+  private openOrderWire(order: OpenOrderView): OpenOrderWire {
+    const edge = this.edges.get(order.market)!;
+    return {
+      market: order.market, orderId: order.orderId, clientOrderId: order.clientOrderId, side: order.side,
+      type: wireOrderType(order.orderType), price: order.priceTicks === undefined ? null : edge.formatPriceTicks(order.priceTicks),
+      remaining: edge.formatSizeLots(order.remainingLots), timeInForce: order.timeInForce,
+    };
   }
 
   balances(account: string): BalanceWire[] {

@@ -5,7 +5,7 @@ import { Decimal } from 'decimal.js';
 import { CodedError } from '../errors/index.js';
 import { DecimalEdge } from '../matching/decimal-edge.js';
 import type { MarketSpec, OrderPricing, SelfTradePrevention, Side, TimeInForce } from '../matching/types.js';
-import type { RequestType } from '../protocol/trading-messages.js';
+import { QUERY_PAGE_LIMITS, type RequestType } from '../protocol/trading-messages.js';
 import { parseSignedVoucher, VOUCHER_LIMITS, type SignedVoucher } from './shard/voucher.js';
 
 /** A place order with every field exact; the matcher's PlaceCommand minus stamp and account. */
@@ -34,16 +34,26 @@ export type TradingRequest =
   | { readonly type: 'funds.transferOut'; readonly asset: string; readonly atoms: bigint; readonly toShard: string; readonly toIdentityHex: string; readonly transferId: string }
   | { readonly type: 'funds.transferIn'; readonly voucher: SignedVoucher; readonly issuerBundle: string };
 
+/**
+ * Where a page of a list query starts (strictly after this key; undefined for the first page)
+ * and how many items it may hold. Keys are ids for orders, trades and vouchers, and the hex of
+ * the asset symbol's UTF-8 for balances.
+ */
+export interface PageSpec<Key extends number | string> {
+  readonly after: Key | undefined;
+  readonly limit: number;
+}
+
 /** Requests answered by the session layer or read-only queries: never journaled. */
 export type SessionRequest =
   | { readonly type: 'session.deadMan'; readonly afterMs: number }
   | { readonly type: 'session.heartbeat' }
   | { readonly type: 'session.resume'; readonly afterSeq: number }
   | { readonly type: 'session.cancelOnDisconnect'; readonly enabled: boolean }
-  | { readonly type: 'query.orders'; readonly market: string | undefined }
-  | { readonly type: 'query.trades' }
-  | { readonly type: 'query.transfers' }
-  | { readonly type: 'query.balances' }
+  | { readonly type: 'query.orders'; readonly market: string | undefined; readonly page: PageSpec<number> }
+  | { readonly type: 'query.trades'; readonly page: PageSpec<number> }
+  | { readonly type: 'query.transfers'; readonly page: PageSpec<number> }
+  | { readonly type: 'query.balances'; readonly page: PageSpec<string> }
   | { readonly type: 'query.depositAddress'; readonly asset: string };
 
 export const REQUEST_LIMITS = {
@@ -58,6 +68,8 @@ const CLIENT_ORDER_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
 const SHARD_ID = /^[A-Za-z0-9_-]{1,32}$/;
 const IDENTITY_HEX = /^[0-9a-f]{64}$/;
 const AMOUNT = /^(0|[1-9][0-9]{0,39})(\.[0-9]{1,36})?$/;
+const ID_CURSOR = /^(0|[1-9][0-9]{0,15})$/;
+const HEX_CURSOR = /^(?:[0-9a-f]{2}){1,64}$/;
 
 type Body = Record<string, unknown>;
 
@@ -112,6 +124,32 @@ export function parseAtoms(value: unknown, decimals: number, title: string): big
   const atoms = BigInt(scaled.toFixed(0));
   if (atoms <= 0n) throw bad(`${title} must be positive`);
   return atoms;
+}
+
+function pageLimit(value: unknown): number {
+  if (value === undefined) return QUERY_PAGE_LIMITS.maxItemsPerPage;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1 || value > QUERY_PAGE_LIMITS.maxItemsPerPage) {
+    throw new CodedError('QUERY_LIMIT_INVALID', `limit must be an integer in [1, ${QUERY_PAGE_LIMITS.maxItemsPerPage}]`);
+  }
+  return value;
+}
+
+/** A page keyed by an id: the cursor is the last id seen, in decimal. */
+function idPage(body: Body): PageSpec<number> {
+  const limit = pageLimit(body.limit);
+  if (body.cursor === undefined) return { after: undefined, limit };
+  if (typeof body.cursor !== 'string' || !ID_CURSOR.test(body.cursor) || !Number.isSafeInteger(Number(body.cursor))) {
+    throw new CodedError('QUERY_CURSOR_INVALID', 'expected a decimal id');
+  }
+  return { after: Number(body.cursor), limit };
+}
+
+/** A page keyed by asset: the cursor is the hex of the last asset symbol's UTF-8. */
+function assetPage(body: Body): PageSpec<string> {
+  const limit = pageLimit(body.limit);
+  if (body.cursor === undefined) return { after: undefined, limit };
+  if (typeof body.cursor !== 'string' || !HEX_CURSOR.test(body.cursor)) throw new CodedError('QUERY_CURSOR_INVALID', 'expected lowercase hex');
+  return { after: body.cursor, limit };
 }
 
 /** Converts the wire fields of one order (a place body or a mass-quote level) for a market. */
@@ -234,8 +272,8 @@ export function parseRequest(type: string, body: unknown, context: RequestContex
       return { type: 'funds.transferIn', voucher: parseSignedVoucher(fields.voucher), issuerBundle: fields.issuerBundle };
     }
     case 'query.transfers':
-      only(fields, [], 'transfers');
-      return { type: 'query.transfers' };
+      only(fields, ['cursor', 'limit'], 'transfers');
+      return { type: 'query.transfers', page: idPage(fields) };
     case 'session.deadMan': {
       only(fields, ['afterMs'], 'deadMan');
       const afterMs = optionalInt(fields.afterMs, 0, REQUEST_LIMITS.maxDeadManMs, 'afterMs');
@@ -255,14 +293,14 @@ export function parseRequest(type: string, body: unknown, context: RequestContex
       return { type: 'session.cancelOnDisconnect', enabled: fields.enabled };
     }
     case 'query.orders':
-      only(fields, ['market'], 'orders');
-      return { type: 'query.orders', market: fields.market === undefined ? undefined : marketOf(context, fields.market)[0].id };
+      only(fields, ['market', 'cursor', 'limit'], 'orders');
+      return { type: 'query.orders', market: fields.market === undefined ? undefined : marketOf(context, fields.market)[0].id, page: idPage(fields) };
     case 'query.trades':
-      only(fields, [], 'trades');
-      return { type: 'query.trades' };
+      only(fields, ['cursor', 'limit'], 'trades');
+      return { type: 'query.trades', page: idPage(fields) };
     case 'query.balances':
-      only(fields, [], 'balances');
-      return { type: 'query.balances' };
+      only(fields, ['cursor', 'limit'], 'balances');
+      return { type: 'query.balances', page: assetPage(fields) };
     case 'query.depositAddress': {
       only(fields, ['asset'], 'depositAddress');
       const asset = text(fields.asset, 'asset');

@@ -38,7 +38,7 @@ import { SnapshotStore } from './journal/snapshot-store.js';
 import { loadOrCreateEnclaveKeys, type SealingKeySource } from './keys.js';
 import { parseRequest, type RequestContext, type SessionRequest, type TradingRequest } from './requests.js';
 import { reportMessageText } from './report-envelope.js';
-import { Sequencer, type Clock } from './sequencer.js';
+import { Sequencer, decodeStampedRecord, type Clock } from './sequencer.js';
 import { shardEngineConfig } from './shard/shard-config.js';
 
 export const RUNTIME_LIMITS = {
@@ -53,7 +53,12 @@ export const RUNTIME_DEFAULTS = {
   tickMs: 100,
   settlementWindowMs: 1_000,
   snapshotEveryCommands: 10_000,
+  /** A hot standby looks for new batches in the stream this often. */
+  followIntervalMs: 10,
 } as const;
+
+/** Pulls a standby may need to reach the stream's end before it takes over (each ends at a newer batch). */
+const PROMOTE_PULLS_MAX = 64;
 
 export interface RuntimeConfig {
   /** Keys, journal and snapshots live under it. */
@@ -78,6 +83,13 @@ export interface RuntimeConfig {
   readonly replicatedLog?: ReplicatedLog;
   /** Wall clock in ns since the epoch; the sequencer keeps it monotonic. */
   readonly clock?: Clock;
+  /**
+   * Boot as a hot standby of the enclave writing `replicatedLog` (docs/cluster.md): apply every
+   * batch it appends, accept no session or command, until `promote()` makes this the writer.
+   */
+  readonly standby?: boolean;
+  /** How often a standby looks for new batches; RUNTIME_DEFAULTS.followIntervalMs unless given. */
+  readonly followIntervalMs?: number;
 }
 
 /** Counters an operator may read: nothing here that the host could not count itself. */
@@ -169,6 +181,10 @@ export class EnclaveRuntime {
   #ticksJournaled = 0;
   #failed: Error | undefined;
   #stopped = false;
+  /** Set while this runtime is a hot standby: the journal it follows. */
+  #follower: ReplicatedJournal | undefined;
+  #following: Promise<number> | undefined;
+  #followTimer: NodeJS.Timeout | undefined;
 
   private constructor(
     config: RuntimeConfig, hooks: RuntimeHooks, keys: EnclaveChannelKeys, bundle: AttestationBundle,
@@ -205,11 +221,14 @@ export class EnclaveRuntime {
       assets.set(market.base, market.baseDecimals);
       assets.set(market.quote, market.quoteDecimals);
     }
+    if (config.standby === true && config.replicatedLog === undefined) throw new CodedError('JOURNAL_CONFIG_INVALID', 'a standby follows a replicated log');
     const snapshots = await SnapshotStore.open({ directory: join(config.dataDir, 'snapshots'), sealingKey: material.snapshotSealingKey });
+    let follower: ReplicatedJournal | undefined;
     const recovery = await Sequencer.recover({
       snapshots,
       clock: config.clock ?? wallClockNs,
-      openJournal: (anchor) => config.replicatedLog !== undefined ? ReplicatedJournal.open({ log: config.replicatedLog, sealingKey: material.journalSealingKey, anchor }) : FileJournal.open({
+      openJournal: async (anchor) => config.replicatedLog !== undefined && config.standby === true ? (follower = await ReplicatedJournal.follow({ log: config.replicatedLog, sealingKey: material.journalSealingKey, anchor }))
+        : config.replicatedLog !== undefined ? ReplicatedJournal.open({ log: config.replicatedLog, sealingKey: material.journalSealingKey, anchor }) : FileJournal.open({
         directory: join(config.dataDir, 'journal'), sealingKey: material.journalSealingKey, anchor, storage: config.journalStorage,
       }),
     });
@@ -219,7 +238,9 @@ export class EnclaveRuntime {
     for await (const stamped of recovery.replay()) engine.apply(decodeStamped(stamped));
 
     const runtime = new EnclaveRuntime(config, hooks, keys, bundle, recovery.sequencer, engine, assets);
-    runtime.#startTimers();
+    runtime.#follower = follower;
+    if (follower === undefined) runtime.#startTimers();
+    else runtime.#scheduleFollow();
     return runtime;
   }
 
@@ -255,6 +276,76 @@ export class EnclaveRuntime {
     };
   }
 
+  // ─────────────────────────── hot standby ───────────────────────────
+
+  /** True while this runtime follows the active enclave's stream (booted with `standby`, not yet promoted). */
+  get standby(): boolean {
+    return this.#follower?.following === true;
+  }
+
+  /**
+   * Standby only: applies the batches appended to the stream since the last call, exactly as
+   * recovery replays them (no reports leave, no settlement starts: the active enclave does
+   * both). Resolves to the number of commands applied. Runs on its own timer too.
+   */
+  followStream(): Promise<number> {
+    this.#following ??= this.#pullAndApply().finally(() => { this.#following = undefined; });
+    return this.#following;
+  }
+
+  /**
+   * Standby only: takes over as the stream's writer once it has applied every batch in it (the
+   * caller holds the leadership lease, so the old writer has stopped admitting commands). Its
+   * first publish fences the old writer. Then it serves sessions and starts its timers.
+   */
+  async promote(): Promise<void> {
+    const follower = this.#follower;
+    if (follower === undefined || !follower.following) throw new Error('assertion: promote() is for a standby');
+    if (this.#followTimer !== undefined) clearTimeout(this.#followTimer);
+    this.#followTimer = undefined;
+    for (let pull = 0; ; pull++) {
+      await this.followStream();
+      try {
+        await follower.promote();
+        break;
+      } catch (error) {
+        if (!isCodedError(error, 'STANDBY_BEHIND') || pull + 1 >= PROMOTE_PULLS_MAX) throw error;
+      }
+    }
+    this.#lastSnapshotSequence = this.#sequencer.durableSequence;
+    this.#startTimers();
+  }
+
+  /** The leadership lease was lost or could not be renewed in time: stop accepting anything at once. */
+  loseLeadership(detail: string): void {
+    this.#fail(new CodedError('LEASE_LOST', detail));
+  }
+
+  async #pullAndApply(): Promise<number> {
+    const follower = this.#follower;
+    if (follower === undefined || !follower.following || this.#stopped || this.#failed !== undefined) return 0;
+    let applied = 0;
+    for await (const record of follower.pull()) {
+      const stamped = decodeStampedRecord(record.sequence, record.payload);
+      this.#sequencer.observeFollowed(stamped);
+      const output = this.#engine.apply(decodeStamped(stamped));
+      // Mirror the active enclave's open settlement window, so a takeover closes it with its fills.
+      if (output.fills.length > 0) this.#windowFills.push(...output.fills);
+      if (output.window !== undefined) this.#windowFills = [];
+      applied += 1;
+    }
+    return applied;
+  }
+
+  #scheduleFollow(): void {
+    if (this.#stopped || this.#failed !== undefined || !this.standby) return;
+    this.#followTimer = setTimeout(() => {
+      this.#followTimer = undefined;
+      this.followStream().then(() => this.#scheduleFollow(), (error: unknown) => this.#fail(error));
+    }, this.#config.followIntervalMs ?? RUNTIME_DEFAULTS.followIntervalMs);
+    this.#followTimer.unref();
+  }
+
   openConnection(connectionId: number): void {
     if (this.#connections.has(connectionId)) throw new Error(`assertion: connection ${connectionId} is already open`);
     if (this.#connections.size >= RUNTIME_LIMITS.maxConnections) {
@@ -270,6 +361,10 @@ export class EnclaveRuntime {
     if (connection === undefined || this.#stopped) return;
     if (this.#failed !== undefined) {
       this.#drop(connection, new CodedError('ENCLAVE_INTERNAL', 'the enclave is recovering').code);
+      return;
+    }
+    if (this.standby) {
+      this.#drop(connection, new CodedError('STANDBY_NOT_LEADER').code);
       return;
     }
     if (connection.session === undefined) {
@@ -393,6 +488,8 @@ export class EnclaveRuntime {
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
+    if (this.#followTimer !== undefined) clearTimeout(this.#followTimer);
+    await this.#following?.catch(() => undefined);
     for (const timer of this.#timers) clearInterval(timer);
     for (const deadMan of this.#deadMen.values()) clearTimeout(deadMan.timer);
     this.#deadMen.clear();
@@ -428,6 +525,7 @@ export class EnclaveRuntime {
     origin: { readonly connection: Connection; readonly requestId: string; readonly requestType: string } | undefined,
     onDurable?: () => void,
   ): CodedError | undefined {
+    if (this.#failed !== undefined) return this.#refuse(origin, isCodedError(this.#failed) ? this.#failed : new CodedError('ENCLAVE_INTERNAL', 'the enclave is recovering'));
     if (this.#releases.length - this.#releaseHead >= RUNTIME_LIMITS.maxPendingReleases) return this.#refuse(origin, new CodedError('REQUEST_OVERLOADED'));
     let stamped;
     try {

@@ -166,6 +166,15 @@ export class Sequencer {
     return { sequence, logicalTimeNs, command };
   }
 
+  /**
+   * A hot standby applied a command another writer stamped (read from the replicated log): its
+   * logical time becomes the floor for this sequencer's stamps after a takeover.
+   */
+  observeFollowed(stamped: StampedCommand): void {
+    if (!this.#replayed) throw new Error('assertion: read recovery.replay() to its end before following');
+    if (stamped.logicalTimeNs > this.#lastTimeNs) this.#lastTimeNs = stamped.logicalTimeNs;
+  }
+
   /** Sets the one watcher of durability and journal failure (see Journal.watch). */
   watch(watcher: JournalWatcher | undefined): void {
     this.#journal.watch(watcher);

@@ -107,4 +107,7 @@ export const CLIENT_ERRORS = {
   CLIENT_SHARD_TRANSFER_INVALID: { code: 6554, message: 'A transfer between shards needs two different known shards and a positive amount of an asset both settle.' },
   // Deposit address and settlement status in the SDK (6500–6549).
   CLIENT_DEPOSIT_ADDRESS_MISMATCH: { code: 6500, message: 'The deposit address the enclave answered names another asset or another account than this client\'s; do not deposit there.' },
+  // Paged list queries in the SDK (6520–6549).
+  CLIENT_QUERY_PAGES_EXCEEDED: { code: 6520, message: 'A list query did not reach its last page within the SDK\'s page bound (SDK_QUERY_LIMITS.maxPages); the account holds more than the SDK lists at once.' },
+  CLIENT_QUERY_CURSOR_INVALID: { code: 6521, message: 'The enclave answered a list query with a malformed page: its nextCursor is not a string or null, or it does not move past the page it follows.' },
 } as const satisfies ErrorSection;

@@ -30,4 +30,6 @@ export const XCMP_ERRORS = {
   XCMP_CHAIN_SPEC_MISSING: { code: 5207, message: 'A chain spec file is missing; the chopsticks network cannot start without it.' },
   XCMP_CHAIN_SPEC_INVALID: { code: 5208, message: 'A chain spec file is not a raw chain spec chopsticks can run.' },
   XCMP_INDEX_LIMIT: { code: 5209, message: 'The chain index reached a limit (blocks to catch up, topics or deposits remembered).' },
+  XCMP_DEADLINE_PASSED: { code: 5300, message: 'The submission\'s deadline (validUntil) is already past on the origin chain; nothing was dispatched.' },
+  XCMP_DEADLINE_UNENFORCEABLE: { code: 5301, message: 'The connector cannot make the chain enforce this deadline (too close, too far, or not a block number); nothing was dispatched.' },
 } as const satisfies ErrorSection;

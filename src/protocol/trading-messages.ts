@@ -103,6 +103,33 @@ export interface DepositAddressBody {
   readonly asset: string;
 }
 
+/**
+ * Bounds of a paged list query (docs/protocol.md §5.2). The enclave also stops a page early when
+ * one more item would make the answer larger than one frame, so a page always fits.
+ */
+export const QUERY_PAGE_LIMITS = {
+  /** Items one page may hold; also the page size when the request names no limit. */
+  maxItemsPerPage: 500,
+  /** A cursor is at most this many characters of [0-9a-f] (an id in decimal, or an asset symbol's UTF-8 in hex). */
+  maxCursorChars: 128,
+} as const;
+
+/**
+ * Paging of a list query: `cursor` is the previous answer's nextCursor, unchanged (absent for the
+ * first page); `limit` caps the items (1 to QUERY_PAGE_LIMITS.maxItemsPerPage). Items come in
+ * ascending key order (order id, trade id, voucher number, asset symbol's UTF-8 bytes) and a cursor is the key of
+ * the page's last item, so a page continues strictly after it: an item that exists throughout
+ * is listed exactly once however orders, trades or balances change between pages.
+ */
+export interface PageRequestBody {
+  readonly cursor?: string;
+  readonly limit?: number;
+}
+
+export interface OrdersQueryBody extends PageRequestBody {
+  readonly market?: string;
+}
+
 /** Asks for execution reports after this stream sequence (resume after reconnect). */
 export interface ResumeBody {
   readonly afterSeq: number;
@@ -119,14 +146,14 @@ export interface RequestBodies {
   'session.heartbeat': Record<string, never>;
   'session.resume': ResumeBody;
   'session.cancelOnDisconnect': CancelOnDisconnectBody;
-  'query.orders': CancelAllBody;
-  'query.trades': Record<string, never>;
-  'query.balances': Record<string, never>;
+  'query.orders': OrdersQueryBody;
+  'query.trades': PageRequestBody;
+  'query.balances': PageRequestBody;
   'query.depositAddress': DepositAddressBody;
   'funds.withdraw': WithdrawBody;
   'funds.transferOut': TransferOutBody;
   'funds.transferIn': TransferInBody;
-  'query.transfers': Record<string, never>;
+  'query.transfers': PageRequestBody;
 }
 
 export type RequestType = keyof RequestBodies;
@@ -223,14 +250,14 @@ export interface ResultBodies {
   'session.heartbeat': { readonly timeMs: number };
   'session.resume': { readonly replayed: number; readonly lastSeq: number };
   'session.cancelOnDisconnect': { readonly enabled: boolean };
-  'query.orders': { readonly orders: readonly OpenOrderWire[] };
-  'query.trades': { readonly trades: readonly TradeWire[] };
-  'query.balances': { readonly balances: readonly BalanceWire[] };
+  'query.orders': { readonly orders: readonly OpenOrderWire[]; readonly nextCursor: string | null };
+  'query.trades': { readonly trades: readonly TradeWire[]; readonly nextCursor: string | null };
+  'query.balances': { readonly balances: readonly BalanceWire[]; readonly nextCursor: string | null };
   'query.depositAddress': DepositAddressWire;
   'funds.withdraw': { readonly withdrawalId: string };
   'funds.transferOut': { readonly voucher: VoucherWire; readonly voucherId: string };
   'funds.transferIn': { readonly voucherId: string; readonly asset: string; readonly amountAtoms: string; readonly fromShard: string };
-  'query.transfers': { readonly vouchers: readonly (VoucherWire & { readonly voucherId: string })[] };
+  'query.transfers': { readonly vouchers: readonly (VoucherWire & { readonly voucherId: string })[]; readonly nextCursor: string | null };
 }
 
 /** Envelope type "result": body = { request, result }. Envelope type "error": body = ErrorBody. */

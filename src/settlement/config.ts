@@ -43,9 +43,21 @@ export interface SettlementConfig {
   readonly confirmTimeoutMs: number;
   /** Wait after a failure before reconciling and resubmitting. */
   readonly retryDelayMs: number;
-  /** Attempts per message before it needs an operator to re-arm it. */
+  /** Attempts per message; once all are provably dead the message is given up and its payouts return to the traders. */
   readonly maxAttempts: number;
+  /**
+   * Each submission's deadline: validUntil = the origin's finalized height + this many blocks.
+   * Default SETTLEMENT_DEFAULT_LIFETIME_BLOCKS; a resend waits until the previous one's has passed.
+   */
+  readonly submissionLifetimeBlocks?: number;
 }
+
+/** Submission lifetime when the configuration names none: 64 blocks (6.4 min at 6 s blocks). */
+export const SETTLEMENT_DEFAULT_LIFETIME_BLOCKS = 64;
+/** Longest submission lifetime: real chains keep 4096 block hashes, the longest mortal era they check. */
+export const SETTLEMENT_MAX_LIFETIME_BLOCKS = 4_096;
+/** Shortest: a mortal era spans at least 4 blocks. */
+export const SETTLEMENT_MIN_LIFETIME_BLOCKS = 4;
 
 export interface ResolvedChain {
   readonly config: SettlementChainConfig;
@@ -56,6 +68,7 @@ export interface ResolvedChain {
 
 export interface ResolvedConfig {
   readonly config: SettlementConfig;
+  readonly lifetimeBlocks: number;
   readonly chains: ReadonlyMap<ChainId, ResolvedChain>;
 }
 
@@ -78,6 +91,9 @@ export function resolveConfig(config: SettlementConfig): ResolvedConfig {
   positiveInteger(config.confirmTimeoutMs, 'confirmTimeoutMs');
   positiveInteger(config.retryDelayMs, 'retryDelayMs');
   positiveInteger(config.maxAttempts, 'maxAttempts', SETTLEMENT_MAX_ATTEMPTS);
+  const lifetimeBlocks = config.submissionLifetimeBlocks ?? SETTLEMENT_DEFAULT_LIFETIME_BLOCKS;
+  positiveInteger(lifetimeBlocks, 'submissionLifetimeBlocks', SETTLEMENT_MAX_LIFETIME_BLOCKS);
+  if (lifetimeBlocks < SETTLEMENT_MIN_LIFETIME_BLOCKS) throw bad(`submissionLifetimeBlocks must be at least ${SETTLEMENT_MIN_LIFETIME_BLOCKS}`);
   const chains = new Map<ChainId, ResolvedChain>();
   for (const chain of config.chains) {
     try {
@@ -107,7 +123,7 @@ export function resolveConfig(config: SettlementConfig): ResolvedConfig {
       escrow,
     });
   }
-  return { config, chains };
+  return { config, chains, lifetimeBlocks };
 }
 
 /** A sensible policy for the embedded chain (`npm start`); tests override what they exercise. */

@@ -19,8 +19,10 @@ export type SettlementRecord =
   /**
    * Attempt `attempt` of a message is being handed to the chain. Written before the extrinsic
    * goes out, so after a crash the message is treated as possibly in flight, never as unsent.
+   * validUntil: the deadline handed to the chain (origin block); absent in records written
+   * before deadlines existed, whose attempts are never taken for dead.
    */
-  | { readonly type: 'submitted'; readonly batchId: Hex32; readonly index: number; readonly attempt: number; readonly atMs: number }
+  | { readonly type: 'submitted'; readonly batchId: Hex32; readonly index: number; readonly attempt: number; readonly atMs: number; readonly validUntil?: number }
   /** The destination executed the message (matched by topic). Final. */
   | { readonly type: 'confirmed'; readonly batchId: Hex32; readonly index: number; readonly reference: string; readonly atMs: number }
   /** Attempt `attempt` failed; `reference` names the chain's failure record when there is one. */
@@ -28,7 +30,13 @@ export type SettlementRecord =
   /** After reconciling (topic not executed), attempt `attempt` begins. */
   | { readonly type: 'retried'; readonly batchId: Hex32; readonly index: number; readonly attempt: number; readonly atMs: number }
   /** An operator allowed `maxAttempts` more attempts of an exhausted message. */
-  | { readonly type: 'rearmed'; readonly batchId: Hex32; readonly index: number; readonly atMs: number };
+  | { readonly type: 'rearmed'; readonly batchId: Hex32; readonly index: number; readonly atMs: number }
+  /**
+   * Given up for good: every attempt is provably dead (the last deadline passed on finalized
+   * block `finalizedHeight`, the topic absent). Its payouts and fee budget return to the internal
+   * ledger; the enclave credits the payouts back to the traders. Final.
+   */
+  | { readonly type: 'abandoned'; readonly batchId: Hex32; readonly index: number; readonly attempt: number; readonly finalizedHeight: number; readonly atMs: number };
 
 /** Where records go; the enclave's sealed journal implements it. Append resolves once durable. */
 export interface SettlementStore {
@@ -99,7 +107,11 @@ export function decodeRecord(text: string): SettlementRecord {
     }
     case 'submitted':
       messageRef();
-      if (!isIndex(record['attempt'])) fail('submitted');
+      if (!isIndex(record['attempt']) || (record['validUntil'] !== undefined && !isIndex(record['validUntil']))) fail('submitted');
+      break;
+    case 'abandoned':
+      messageRef();
+      if (!isIndex(record['attempt']) || !isIndex(record['finalizedHeight'])) fail('abandoned');
       break;
     case 'confirmed':
       messageRef();

@@ -11,6 +11,9 @@
 // - A Definite DepositAsset needs the full amount in holding (the executor takes what is there).
 // - Assets left in holding or the fees register at the end are trapped (recorded, out of circulation).
 // - A topic that already executed on the destination is not executed again.
+// - A dispatch with a deadline (validUntil, a block number of the network's one clock) is refused
+//   at submit once that block is past, and a queued copy (delayed) that comes due after it is
+//   dropped unexecuted ('expired'): its topic stays unknown forever. All blocks are final.
 // - 'send' runs on the destination with origin = the origin chain's location + AccountId32(signer),
 //   as pallet-xcm's DescendOrigin makes it; non-account origins map to a hashed account.
 import { blake2b } from '@noble/hashes/blake2';
@@ -72,7 +75,7 @@ export interface ExecutionRecord {
   readonly chain: ChainId;
   readonly block: number;
   readonly topic: `0x${string}` | undefined;
-  readonly outcome: 'executed' | 'failed' | 'duplicate';
+  readonly outcome: 'executed' | 'failed' | 'duplicate' | 'expired';
   readonly reason?: string;
   readonly reference: string;
 }
@@ -83,6 +86,8 @@ interface QueuedMessage {
   readonly origin: Location;
   readonly dueBlock: number;
   readonly injectedFailure: string | undefined;
+  /** Last block at which it may execute; undefined: no deadline. */
+  readonly validUntil: number | undefined;
 }
 
 interface ChainState {
@@ -260,10 +265,15 @@ export class LocalNetwork {
     const message = decodeXcm(dispatch.message);
     const topic = topicOf(message);
     if (topic === undefined || hexOf(topic) !== hexOf(checkTopic(dispatch.topic))) throw new CodedError('XCM_DISPATCH_INVALID', 'the message must end with SetTopic(dispatch.topic)');
+    const validUntil = dispatch.validUntil;
+    if (validUntil !== undefined) {
+      if (!Number.isSafeInteger(validUntil) || validUntil < 0) throw new CodedError('XCMP_DEADLINE_UNENFORCEABLE', 'validUntil must be a block number');
+      if (validUntil <= this.height) throw new CodedError('XCMP_DEADLINE_PASSED', `valid until block ${validUntil}, the chain is at ${this.height}`);
+    }
     const fault = this.takeFault(dispatch);
     if (fault?.kind === 'refuse') throw new CodedError('XCM_SUBMIT_REFUSED', fault.reason);
     const reference = `${originState.spec.id}#${this.height + 1}-x${this.extrinsics++}`;
-    if (fault?.kind === 'drop') return { reference };
+    if (fault?.kind === 'drop') return validUntil === undefined ? { reference } : { reference, validUntil };
     if (this.queue.length >= LOCAL_CHAIN_MAX_QUEUED) throw new CodedError('XCM_LEDGER_LIMIT', `more than ${LOCAL_CHAIN_MAX_QUEUED} queued messages`);
     const account = checkAccount(signer);
     const origin = dispatch.kind === 'execute' ? location(0, accountId32(account)) : this.sendOrigin(dispatch.origin, dispatch.destination, account);
@@ -273,8 +283,9 @@ export class LocalNetwork {
       origin,
       dueBlock: this.height + 1 + (fault?.kind === 'delay' ? fault.blocks : 0),
       injectedFailure: fault?.kind === 'fail' ? fault.reason : undefined,
+      validUntil,
     });
-    return { reference };
+    return validUntil === undefined ? { reference } : { reference, validUntil };
   }
 
   findTopic(destination: ChainId, topic: Uint8Array): TopicOutcome {
@@ -307,6 +318,10 @@ export class LocalNetwork {
     const topic = topicOf(queued.message);
     const topicHex = topic === undefined ? undefined : hexOf(topic);
     const reference = `${state.spec.id}#${this.height}-m${index}`;
+    if (queued.validUntil !== undefined && this.height > queued.validUntil) {
+      this.executions.push({ chain: state.spec.id, block: this.height, topic: topicHex, outcome: 'expired', reason: `deadline ${queued.validUntil} passed`, reference });
+      return;
+    }
     const record = topicHex === undefined ? undefined : state.topics.get(topicHex);
     if (record?.executed !== undefined) {
       this.executions.push({ chain: state.spec.id, block: this.height, topic: topicHex, outcome: 'duplicate', reference });

@@ -1,7 +1,8 @@
 // ChainConnector over the embedded LocalNetwork: the default chain for `npm start` and the
 // settlement tests. Extrinsics are signed by the pool's account; deposits into the pool's escrow
 // account on each chain are reported once their block is produced. Blocks come from the caller
-// (tests) or from a timer when `blockTimeMs` is given.
+// (tests) or from a timer when `blockTimeMs` is given. The network enforces submission deadlines
+// (validUntil) itself; its one block clock is every chain's finalized height.
 import { CodedError } from '../errors/index.js';
 import type { AccountHex, ChainConnector, ChainId, DepositObserved, SubmitReceipt, TopicOutcome, XcmDispatch } from './connector.js';
 import type { LocalNetwork } from './local-chain.js';
@@ -64,6 +65,13 @@ export class LocalChainConnector implements ChainConnector {
   async findTopic(destination: ChainId, topic: Uint8Array): Promise<TopicOutcome> {
     this.open();
     return this.network.findTopic(destination, topic);
+  }
+
+  /** Every local block is final at once. */
+  async finalizedHeight(chain: ChainId): Promise<number> {
+    this.open();
+    if (!this.network.chainIds().includes(chain)) throw new CodedError('XCM_UNKNOWN_CHAIN', String(chain).slice(0, 40));
+    return this.network.blockHeight;
   }
 
   async balanceOf(chain: ChainId, asset: string, account: AccountHex): Promise<bigint> {

@@ -43,4 +43,6 @@ export const REPLICATED_LIMITS = {
   indexedBatchesMax: 500_000,
   /** Characters of a batch id: `<epoch>.<writer>.<firstSequence>`. */
   batchIdCharsMax: 64,
+  /** Batches a follower reads per pull, so one pull's work (and memory) stays bounded. */
+  pullBatchesMax: 1_024,
 } as const;

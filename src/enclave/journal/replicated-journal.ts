@@ -9,6 +9,11 @@
 // every pending append and accepts nothing more, so the old writer stops at once. Its batches
 // already in the committer never reach the log, because each is chained to the one before it.
 //
+// A standby enclave opens the same log as a follower (`follow`): it writes nothing, pulls each
+// batch as it is appended (`pull`), verifying the chain exactly as start-up does, and applies
+// the records. On failover it becomes the writer (`promote`) at the batch it last applied, with
+// the next epoch; its first publish then fences the old writer.
+//
 // This module does no network I/O: it seals and verifies bytes and calls a ReplicatedLog.
 import { CodedError } from '../../errors/index.js';
 import { AnchorRing } from './anchor-ring.js';
@@ -74,9 +79,13 @@ export class ReplicatedJournal implements Journal {
   readonly #committer: GroupCommitter<WriterUnit>;
   readonly #ring: AnchorRing;
   readonly #index: IndexedBatch[];
-  readonly #unit: WriterUnit;
-  readonly #epoch: number;
-  readonly #writer: string;
+  #unit: WriterUnit | undefined;
+  #epoch: number;
+  #writer: string;
+  /** The epoch of the last batch in the log as far as this journal read or wrote it. */
+  #lastEpoch: number;
+  /** The chain value after the last record known durable (read or published). */
+  #chainTail: Buffer;
   #tail: LogPosition;
   #sealPrevMac: Uint8Array;
   /** The chain value after the last batch the log acknowledged. */
@@ -86,19 +95,19 @@ export class ReplicatedJournal implements Journal {
   #watcher: JournalWatcher | undefined;
   #closing: Promise<void> | undefined;
 
-  private constructor(log: ReplicatedLog, keys: JournalKeys, ring: AnchorRing, index: IndexedBatch[], tail: LogPosition, chainTail: Uint8Array, nextSequence: number, epoch: number) {
+  private constructor(log: ReplicatedLog, keys: JournalKeys, ring: AnchorRing, index: IndexedBatch[], tail: LogPosition, chainTail: Uint8Array, nextSequence: number, lastEpoch: number, following: boolean) {
     this.#log = log;
     this.#keys = keys;
     this.#ring = ring;
     this.#index = index;
     this.#tail = tail;
-    this.#epoch = epoch;
+    this.#lastEpoch = lastEpoch;
+    this.#epoch = lastEpoch + 1;
     this.#writer = freshWriterTag();
     this.#nextSequence = nextSequence;
     this.#durableSequence = nextSequence - 1;
-    const salt = freshSalt();
-    const body = encodeSegmentHeaderBody({ salt, baseSequence: nextSequence, prevMac: chainTail, keyCheck: keys.keyCheck });
-    this.#unit = { header: Buffer.concat([body, headerMacOf(keys, body)]), key: deriveUnitKey(keys.recordRootKey, salt, 'segment'), prevMac: Buffer.from(chainTail) };
+    this.#chainTail = Buffer.from(chainTail);
+    this.#unit = following ? undefined : this.#newUnit();
     this.#sealPrevMac = Buffer.from(chainTail);
     this.#publishedChainMac = Buffer.from(chainTail);
     this.#committer = new GroupCommitter((batch) => this.#publish(batch), {
@@ -108,25 +117,44 @@ export class ReplicatedJournal implements Journal {
       durable: () => this.#watcher?.durable(this.#durableSequence),
       failed: (error) => this.#watcher?.failed(error),
     });
-    this.openReport = { batches: index.length, lastSequence: nextSequence - 1, epoch, writer: this.#writer };
+    this.openReport = { batches: index.length, lastSequence: nextSequence - 1, epoch: this.#epoch, writer: this.#writer };
+  }
+
+  /** A writer unit starting after the last durable record, under a fresh salt. */
+  #newUnit(): WriterUnit {
+    const salt = freshSalt();
+    const body = encodeSegmentHeaderBody({ salt, baseSequence: this.#nextSequence, prevMac: this.#chainTail, keyCheck: this.#keys.keyCheck });
+    return { header: Buffer.concat([body, headerMacOf(this.#keys, body)]), key: deriveUnitKey(this.#keys.recordRootKey, salt, 'segment'), prevMac: Buffer.from(this.#chainTail) };
   }
 
   /** Reads and verifies the whole log (ordered replay), then becomes its writer with the next epoch. */
-  static async open(options: ReplicatedJournalOptions): Promise<ReplicatedJournal> {
+  static open(options: ReplicatedJournalOptions): Promise<ReplicatedJournal> {
+    return ReplicatedJournal.#openAs(options, false);
+  }
+
+  /**
+   * Reads and verifies the whole log like `open`, but as a follower: it writes nothing until
+   * `promote()`; `pull()` reads what the writer appends after.
+   */
+  static follow(options: ReplicatedJournalOptions): Promise<ReplicatedJournal> {
+    return ReplicatedJournal.#openAs(options, true);
+  }
+
+  static async #openAs(options: ReplicatedJournalOptions, following: boolean): Promise<ReplicatedJournal> {
     const anchor = options.anchor;
     if (anchor !== undefined && (!Number.isSafeInteger(anchor.sequence) || anchor.sequence < 1 || !(anchor.chainMac instanceof Uint8Array) || anchor.chainMac.length !== MAC_BYTES)) {
       throw configError('anchor must be a positive sequence and a 32-byte chain value');
     }
     const keys = deriveJournalKeys(options.sealingKey);
     try {
-      return await ReplicatedJournal.#recover(options.log, keys, anchor);
+      return await ReplicatedJournal.#recover(options.log, keys, anchor, following);
     } catch (error) {
       zeroKeys(keys);
       throw error;
     }
   }
 
-  static async #recover(log: ReplicatedLog, keys: JournalKeys, anchor: JournalAnchor | undefined): Promise<ReplicatedJournal> {
+  static async #recover(log: ReplicatedLog, keys: JournalKeys, anchor: JournalAnchor | undefined, following: boolean): Promise<ReplicatedJournal> {
     const extent = await log.extent();
     const ring = new AnchorRing();
     const index: IndexedBatch[] = [];
@@ -171,7 +199,7 @@ export class ReplicatedJournal implements Journal {
       throw new CodedError('CLUSTER_LOG_UNAVAILABLE', `the log ended at stream message ${expectedStream - 1}, its extent said ${extent.last.streamSequence}`);
     }
     if (!anchorChecked) throw new CodedError('JOURNAL_BEHIND_SNAPSHOT', `the log ends at sequence ${nextSequence - 1}, the snapshot is at ${anchor!.sequence}`);
-    return new ReplicatedJournal(log, keys, ring, index, extent.last, chainTail, nextSequence, lastEpoch + 1);
+    return new ReplicatedJournal(log, keys, ring, index, extent.last, chainTail, nextSequence, lastEpoch, following);
   }
 
   get nextSequence(): number {
@@ -189,6 +217,74 @@ export class ReplicatedJournal implements Journal {
   /** Batches the stream acknowledged so far. */
   get stats(): GroupCommitStats {
     return this.#committer.stats;
+  }
+
+  /** True while this journal follows another writer (opened with `follow`, not yet promoted). */
+  get following(): boolean {
+    return this.#unit === undefined;
+  }
+
+  /**
+   * Follower only: the records appended to the log since the last pull (at most
+   * `REPLICATED_LIMITS.pullBatchesMax` batches per call), verified as at start-up and
+   * decrypted, in sequence order. They are durable: the log acknowledged them to their writer.
+   */
+  async *pull(): AsyncGenerator<JournalRecord, void, undefined> {
+    if (this.#closing) throw new CodedError('JOURNAL_CLOSED');
+    if (!this.following) throw new Error('assertion: pull() is for a follower');
+    const extent = await this.#log.extent();
+    const from = this.#tail.streamSequence + 1;
+    const through = Math.min(extent.last.streamSequence, this.#tail.streamSequence + REPLICATED_LIMITS.pullBatchesMax);
+    if (through < from) return;
+    const units = new UnitKeyCache();
+    let expectedStream = from;
+    try {
+      for await (const batch of this.#log.read(from, through)) {
+        if (batch.streamSequence !== expectedStream) throw new CodedError('JOURNAL_SEQUENCE_BROKEN', `the log yielded stream message ${batch.streamSequence}, expected ${expectedStream}`);
+        expectedStream += 1;
+        const id = parseBatchId(batch.batchId);
+        if (id === undefined) throw new CodedError('CLUSTER_LOG_MALFORMED', `stream message ${batch.streamSequence}: malformed batch id`);
+        if (id.epoch < this.#lastEpoch) throw new CodedError('JOURNAL_SEQUENCE_BROKEN', `stream message ${batch.streamSequence}: epoch ${id.epoch} after epoch ${this.#lastEpoch}`);
+        const verified = verifyBatch(this.#keys, batch, this.#nextSequence, this.#chainTail, JOURNAL_LIMITS.recordBytesMax);
+        if (this.#index.length >= REPLICATED_LIMITS.indexedBatchesMax) throw new CodedError('JOURNAL_TOO_MANY_SEGMENTS', `the log holds more than ${REPLICATED_LIMITS.indexedBatchesMax} batches; take a snapshot and trim the stream`);
+        const key = units.keyFor(this.#keys, verified.salt);
+        const where = `stream message ${batch.streamSequence}`;
+        const records = verified.frames.map((frame) => ({ sequence: frame.sequence, payload: openBatchFrame(key, frame, where), chainMac: Buffer.from(frame.chainMac) }));
+        // The follower's view moves only once the whole batch verified and opened.
+        this.#index.push({ streamSequence: batch.streamSequence, firstSequence: this.#nextSequence, lastSequence: verified.lastSequence, prevMac: Buffer.from(this.#chainTail) });
+        for (const record of records) this.#ring.remember(record.sequence, record.chainMac);
+        this.#lastEpoch = id.epoch;
+        this.#epoch = id.epoch + 1;
+        this.#tail = { streamSequence: batch.streamSequence, batchId: batch.batchId };
+        this.#chainTail = Buffer.from(verified.endChainMac);
+        this.#sealPrevMac = Buffer.from(verified.endChainMac);
+        this.#publishedChainMac = Buffer.from(verified.endChainMac);
+        this.#nextSequence = verified.lastSequence + 1;
+        this.#durableSequence = verified.lastSequence;
+        for (const record of records) yield record;
+      }
+    } finally {
+      units.clear();
+    }
+    if (expectedStream !== through + 1) throw new CodedError('CLUSTER_LOG_UNAVAILABLE', `the log ended at stream message ${expectedStream - 1}, expected ${through}`);
+  }
+
+  /**
+   * Follower only: becomes the log's writer after the last batch pulled, with the next epoch.
+   * Refuses (STANDBY_BEHIND) while the log holds batches not yet pulled, so the caller pulls
+   * and applies them first. Should another writer still append after this check, this writer's
+   * first publish is fenced (CLUSTER_JOURNAL_FENCED), never the other way round.
+   */
+  async promote(): Promise<void> {
+    if (this.#closing) throw new CodedError('JOURNAL_CLOSED');
+    if (!this.following) throw new Error('assertion: promote() is for a follower');
+    const extent = await this.#log.extent();
+    if (extent.last.streamSequence !== this.#tail.streamSequence || extent.last.batchId !== this.#tail.batchId) {
+      throw new CodedError('STANDBY_BEHIND', `the log ends at stream message ${extent.last.streamSequence}, this follower at ${this.#tail.streamSequence}`);
+    }
+    this.#writer = freshWriterTag();
+    this.#epoch = this.#lastEpoch + 1;
+    this.#unit = this.#newUnit();
   }
 
   /** This writer's epoch (one more than the last writer's in the log). */
@@ -290,7 +386,7 @@ export class ReplicatedJournal implements Journal {
         // Each pending append already rejected with the failure; closing still zeroes the keys.
       }
       zeroKeys(this.#keys);
-      this.#unit.key.fill(0);
+      this.#unit?.key.fill(0);
       this.#ring.clear();
     })();
     return this.#closing;
@@ -298,6 +394,7 @@ export class ReplicatedJournal implements Journal {
 
   #assertWritable(): void {
     if (this.#closing) throw new CodedError('JOURNAL_CLOSED');
+    if (this.#unit === undefined) throw new CodedError('STANDBY_NOT_LEADER', 'this journal follows another writer');
     const failure = this.#committer.failure;
     if (failure) throw failure instanceof CodedError ? failure : new CodedError('CLUSTER_REPLICATION_FAILED', failure.message);
   }
@@ -319,8 +416,10 @@ export class ReplicatedJournal implements Journal {
   #seal(payload: Uint8Array): void {
     const frameLength = frameBytesFor(payload.length);
     const sequence = this.#nextSequence;
-    const space = this.#committer.reserve(frameLength, this.#unit);
-    sealFrameInto(space.buffer, space.offset, this.#unit.key, this.#keys.macKey, sequence, this.#sealPrevMac, payload);
+    const unit = this.#unit;
+    if (unit === undefined) throw new Error('assertion: a follower seals nothing');
+    const space = this.#committer.reserve(frameLength, unit);
+    sealFrameInto(space.buffer, space.offset, unit.key, this.#keys.macKey, sequence, this.#sealPrevMac, payload);
     const frameEnd = space.offset + frameLength;
     this.#sealPrevMac = this.#ring.remember(sequence, space.buffer.subarray(frameEnd - MAC_BYTES, frameEnd));
     this.#committer.commit(frameLength, sequence);
@@ -344,6 +443,8 @@ export class ReplicatedJournal implements Journal {
     this.#index.push({ streamSequence, firstSequence: batch.firstSequence, lastSequence: batch.lastSequence, prevMac });
     // A batch ends with its last frame, whose last bytes are the chain value after it.
     this.#publishedChainMac = Buffer.from(batch.bytes.subarray(batch.bytes.length - MAC_BYTES));
+    this.#chainTail = this.#publishedChainMac;
+    this.#lastEpoch = this.#epoch;
     this.#durableSequence = batch.lastSequence;
   }
 
