@@ -1,26 +1,13 @@
 // The market list the gateway publishes (GET /v1/markets), parsed strictly: the SDK checks
 // prices and sizes against these specs before anything is sealed, and converts the enclave's
 // integer atoms back to decimal strings with the assets' decimals.
+import type { PublicMarketSpec } from '../../src/protocol/market-spec.js';
 import { DarkpoolError } from './errors.js';
 
-export type MatchingMode = 'continuous' | 'auction';
+export type { MarketMode as MatchingMode } from '../../src/protocol/market-spec.js';
 
-export interface Market {
-  /** The symbol, e.g. "DOT/USDC". */
-  readonly id: string;
-  readonly base: string;
-  readonly quote: string;
-  readonly baseDecimals: number;
-  readonly quoteDecimals: number;
-  /** Price step, a decimal string. */
-  readonly tickSize: string;
-  /** Size step, a decimal string. */
-  readonly lotSize: string;
-  readonly minSizeLots: number;
-  readonly makerFeeBps: number;
-  readonly takerFeeBps: number;
-  readonly mode: MatchingMode;
-}
+/** One market as GET /v1/markets lists it. */
+export type Market = PublicMarketSpec;
 
 export const MARKETS_LIMITS = {
   maxMarkets: 1024,

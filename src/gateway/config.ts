@@ -4,6 +4,7 @@
 // the public fields are served.
 import { CodedError } from '../errors/index.js';
 import { MAX_FRAME_BYTES, PADDING_BUCKETS_BYTES, FRAME_HEADER_BYTES, AEAD_TAG_BYTES } from '../protocol/channel-wire.js';
+import { publicMarketSpec, type MarketConfig, type PublicMarketSpec } from '../protocol/market-spec.js';
 
 export interface GatewayLimits {
   /** Sessions held at once: websockets (from connect) plus REST sessions (until collected or expired). */
@@ -85,44 +86,9 @@ export function resolveGatewayLimits(input: Partial<GatewayLimits> | undefined):
   return merged as unknown as GatewayLimits;
 }
 
-export type MarketMode = 'continuous' | 'auction';
+/** One market as configured (the enclave validates it fully; the gateway publishes its public fields). */
+export type GatewayMarket = MarketConfig;
 
-/**
- * One market as configured: the edge spec the enclave is started with (the matcher's
- * MarketSpecInput, restated here because the gateway may not import the matcher). Fields the
- * gateway does not publish may be present and are ignored.
- */
-export interface GatewayMarket {
-  readonly id: string;
-  readonly base: string;
-  readonly quote: string;
-  readonly baseDecimals: number;
-  readonly quoteDecimals: number;
-  readonly tickSize: string;
-  readonly lotSize: string;
-  readonly minSizeLots?: number;
-  readonly mode?: MarketMode;
-  readonly makerFeeBps?: number;
-  readonly takerFeeBps?: number;
-}
-
-/** What GET /v1/markets serves per market, with the matcher's defaults filled in. */
-export interface PublicMarketSpec {
-  readonly id: string;
-  readonly base: string;
-  readonly quote: string;
-  readonly baseDecimals: number;
-  readonly quoteDecimals: number;
-  readonly tickSize: string;
-  readonly lotSize: string;
-  readonly minSizeLots: number;
-  readonly makerFeeBps: number;
-  readonly takerFeeBps: number;
-  readonly mode: MarketMode;
-}
-
-/** The matcher's defaults for omitted fields (src/matching/market-spec.ts buildMarketSpec). */
-const MARKET_DEFAULTS = { minSizeLots: 1, makerFeeBps: 0, takerFeeBps: 0, mode: 'continuous' } as const;
 export const MAX_MARKETS = 1_024;
 const DECIMAL = /^(0|[1-9][0-9]{0,59})(\.[0-9]{1,36})?$/;
 const SYMBOL = /^[A-Za-z0-9/_.-]{1,64}$/;
@@ -145,15 +111,7 @@ export function publicMarketSpecs(markets: readonly GatewayMarket[]): readonly P
     }
     if (seen.has(market.id)) throw new CodedError('GATEWAY_CONFIG_INVALID', `${where}.id repeats ${market.id}`);
     seen.add(market.id);
-    const spec: PublicMarketSpec = {
-      id: market.id, base: market.base, quote: market.quote,
-      baseDecimals: market.baseDecimals, quoteDecimals: market.quoteDecimals,
-      tickSize: market.tickSize, lotSize: market.lotSize,
-      minSizeLots: market.minSizeLots ?? MARKET_DEFAULTS.minSizeLots,
-      makerFeeBps: market.makerFeeBps ?? MARKET_DEFAULTS.makerFeeBps,
-      takerFeeBps: market.takerFeeBps ?? MARKET_DEFAULTS.takerFeeBps,
-      mode: market.mode ?? MARKET_DEFAULTS.mode,
-    };
+    const spec = publicMarketSpec(market);
     for (const field of ['baseDecimals', 'quoteDecimals', 'minSizeLots', 'makerFeeBps', 'takerFeeBps'] as const) {
       const value = spec[field];
       if (!Number.isSafeInteger(value) || value < 0) throw new CodedError('GATEWAY_CONFIG_INVALID', `${where}.${field} must be a non-negative integer`);

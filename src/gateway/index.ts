@@ -1,7 +1,8 @@
 // The gateway's public surface: what the demo, the tests and the client's docs need.
 export { createGateway, startGateway, type GatewayOptions, type RunningGateway } from './gateway.js';
 export type { EnclaveLink } from './enclave-link.js';
-export { DEFAULT_GATEWAY_LIMITS, resolveGatewayLimits, publicMarketSpecs, type GatewayLimits, type GatewayMarket, type PublicMarketSpec } from './config.js';
+export { DEFAULT_GATEWAY_LIMITS, resolveGatewayLimits, publicMarketSpecs, type GatewayLimits, type GatewayMarket } from './config.js';
+export type { PublicMarketSpec } from '../protocol/market-spec.js';
 export { ENCLAVE_CLOSE_CODE, gatewayCloseCode, gatewayCloseReason, type ErrorReply } from './coded-close.js';
 export { REST_WAIT_MS } from './rest-sessions.js';
 export { openApiDocument } from './openapi.js';

@@ -10,6 +10,7 @@
 import type { ChainId } from '../xcmp/connector.js';
 import type { PolkadotChainEndpoint } from '../xcmp/polkadot/chain-config.js';
 import { readU32, writeU32 } from './bytes.js';
+import type { MarketConfig } from './market-spec.js';
 
 /**
  * Settlement on real Substrate chains (e.g. the chopsticks network of `npm run chain:local`): the
@@ -35,17 +36,27 @@ export interface ClusterJournalSettings {
   readonly subject: string;
   /** Stream replicas; 3 unless given. */
   readonly replicas?: number;
+  /**
+   * Hot standby (docs/cluster.md): the enclave boots as a standby following the stream and
+   * contends for this leadership lease; it serves only while it holds it. Without it the
+   * enclave is the stream's writer from boot.
+   */
+  readonly lease?: LeaseSettings;
+}
+
+/** The leadership lease of one shard: a key in a replicated JetStream key-value bucket. */
+export interface LeaseSettings {
+  readonly bucket: string;
+  /** This instance's name (1..64 letters, digits, _ . : -). */
+  readonly holder: string;
+  readonly leaseMs?: number;
+  readonly renewEveryMs?: number;
 }
 
 /** Start-up parameters the host passes to the enclave isolate (plain data only). */
 export interface EnclaveWorkerConfig {
   readonly dataDir: string;
-  readonly markets: readonly {
-    readonly id: string; readonly base: string; readonly quote: string;
-    readonly baseDecimals: number; readonly quoteDecimals: number;
-    readonly tickSize: string; readonly lotSize: string;
-    readonly makerFeeBps?: number; readonly takerFeeBps?: number; readonly referenceStalenessMs?: number;
-  }[];
+  readonly markets: readonly MarketConfig[];
   readonly feeAccount: string;
   /** Must be false to use the insecure dev key file and dev attestation; true selects dstack. */
   readonly production: boolean;
@@ -137,6 +148,8 @@ export type HostToEnclave =
 
 export type EnclaveToHost =
   | { readonly type: 'ready'; readonly bundle: string; readonly shardStatement?: string }
+  /** A hot-standby enclave holds the leadership lease and has taken over the stream: route sessions to it. */
+  | { readonly type: 'leader' }
   | FrameBatchMessage
   | { readonly type: 'close'; readonly connectionId: number; readonly code: number }
   | { readonly type: 'bundle'; readonly requestId: number; readonly bundle: string }
