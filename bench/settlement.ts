@@ -65,7 +65,7 @@ interface WindowStats { netMs: number; buildMs: number; cpuMs: number; messages:
 
 /** One full pass over the workload from a fresh state and the same seed. */
 function runOnce(): WindowStats[] {
-  const state = new SettlementState(config.maxAttempts);
+  const state = new SettlementState(config.maxAttempts, config.feeAccount);
   for (const acct of [...accounts, FEE_ACCOUNT]) {
     for (const [chain, assets] of [['para:1000', ['DOT', 'USDT', 'USDC']], ['para:2000', ['DOT', 'NAT']]] as const) {
       for (const asset of assets) state.ledger.apply(chain, asset, acct, RICH);

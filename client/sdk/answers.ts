@@ -149,6 +149,11 @@ export function readDepositAddress(result: JsonObject): DepositAddress & { reado
   };
 }
 
+/** The list a page answer carries under `field`, unchecked item by item. */
+export function readList(result: JsonObject, field: string): readonly unknown[] {
+  return list(result[field], field);
+}
+
 export function readTrades(result: JsonObject): Trade[] {
   return list(result.trades, 'trades').map(readTrade);
 }

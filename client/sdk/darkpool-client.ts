@@ -19,11 +19,12 @@ import { verifyAttestation, type AcceptedAttestation, type AttestationPolicy, ty
 import { ATTESTATION_BUNDLE_LIMITS } from '../../src/protocol/attestation-bundle.js';
 import type { ChannelMessage, JsonObject } from '../../src/protocol/message-codec.js';
 import type { RequestBodies, RequestType } from '../../src/protocol/trading-messages.js';
-import { readBalances, readDepositAddress, readOpenOrders, readReport, readTrades, resultInt, resultIntList, resultString } from './answers.js';
+import { readBalances, readDepositAddress, readList, readOpenOrders, readReport, readTrades, resultInt, resultIntList, resultString } from './answers.js';
 import { checkAssetAmount } from './decimals.js';
 import { DarkpoolError, isDarkpoolError } from './errors.js';
 import { assetDecimals, parseMarkets, type Market } from './markets.js';
 import { buildAmendBody, buildPlaceRequest, buildQuoteLevels, checkDeadManMs, orderRef } from './order-requests.js';
+import { followPages, type ListRequestType, type ReceivedPage } from './query-pages.js';
 import { ReportSequencer, type SeqRange } from './report-sequencer.js';
 import { ResilientSession, SESSION_DEFAULTS, SESSION_LIMITS, type ReconnectOptions, type RequestOptions } from './resilient-session.js';
 import type { SessionTarget } from './session-link.js';
@@ -337,32 +338,46 @@ export class DarkpoolClient {
 
   // ─────────────────────────── queries (each also reconciles the store) ───────────────────────────
 
+  /**
+   * Every open order of the account (of one symbol when given), page after page to the end.
+   * Each page reconciles the store for the order ids it covers, at its place in the stream.
+   */
   async fetchOpenOrders(symbol?: string): Promise<Order[]> {
-    await this.#request('query.orders', { market: symbol === undefined ? undefined : this.market(symbol).id }, {
-      onResult: (result) => this.store.reconcile({ openOrders: readOpenOrders(result, Date.now()), symbol }, Date.now()),
+    const market = symbol === undefined ? undefined : this.market(symbol).id;
+    await this.#pages('query.orders', { market }, ({ result, cursor, nextCursor }) => {
+      const range = { afterId: cursor === undefined ? 0 : Number(cursor), throughId: nextCursor === null ? undefined : Number(nextCursor) };
+      this.store.reconcile({ openOrders: readOpenOrders(result, Date.now()), symbol, orderIdRange: range }, Date.now());
     });
     return symbol === undefined ? this.store.openOrders() : this.store.openOrders(symbol);
   }
 
-  /** This account's recent fills (the enclave keeps the last 500) with their settlement status now, optionally of one symbol. */
-  async fetchMyTrades(symbol?: string): Promise<Trade[]> {
-    let trades: Trade[] = [];
-    await this.#request('query.trades', {}, {
-      onResult: (result) => {
-        trades = readTrades(result);
-        this.store.reconcile({ trades }, Date.now());
-      },
+  /**
+   * This account's recent fills (the enclave keeps the last 500) with their settlement status
+   * now, oldest first, read page after page. CCXT-style filters: of one symbol; since a time
+   * (ms, inclusive); at most `limit` of them (the first `limit` from `since`, else the newest).
+   */
+  async fetchMyTrades(symbol?: string, since?: number, limit?: number): Promise<Trade[]> {
+    if (since !== undefined) checkRange(since, 0, Number.MAX_SAFE_INTEGER, 'since');
+    if (limit !== undefined) checkRange(limit, 1, Number.MAX_SAFE_INTEGER, 'limit');
+    const trades: Trade[] = [];
+    await this.#pages('query.trades', {}, ({ result }) => {
+      const page = readTrades(result);
+      trades.push(...page);
+      this.store.reconcile({ trades: page }, Date.now());
     });
-    return symbol === undefined ? trades : trades.filter((trade) => trade.symbol === symbol);
+    const matching = trades.filter((trade) => (symbol === undefined || trade.symbol === symbol) && (since === undefined || trade.timestamp >= since));
+    if (limit === undefined || matching.length <= limit) return matching;
+    return since === undefined ? matching.slice(matching.length - limit) : matching.slice(0, limit);
   }
 
   async fetchBalance(): Promise<Balances> {
+    const entries: unknown[] = [];
     let balances: Balances | undefined;
-    await this.#request('query.balances', {}, {
-      onResult: (result) => {
-        balances = readBalances(result, this.#assets, Date.now());
-        this.store.setBalances(balances);
-      },
+    await this.#pages('query.balances', {}, ({ result, nextCursor }) => {
+      entries.push(...readList(result, 'balances'));
+      if (nextCursor !== null) return;
+      balances = readBalances({ balances: entries as JsonObject[] }, this.#assets, Date.now());
+      this.store.setBalances(balances);
     });
     return balances!;
   }
@@ -406,6 +421,11 @@ export class DarkpoolClient {
   }
 
   // ─────────────────────────── internals ───────────────────────────
+
+  /** Follows a list query to its last page (a bounded number of them). */
+  #pages(type: ListRequestType, body: object, onPage: (page: ReceivedPage) => void): Promise<void> {
+    return followPages((pageType, pageBody, options) => this.#request(pageType, pageBody, options), type, body, onPage);
+  }
 
   #request(type: RequestType, body: object, options?: RequestOptions): Promise<JsonObject> {
     if (!this.#connected && this.#session.state !== 'open') return Promise.reject(new DarkpoolError('CLIENT_NOT_CONNECTED'));

@@ -2,7 +2,8 @@
 // ./node-transport.js; nothing here imports a node built-in.
 export { DarkpoolClient, CLIENT_DEFAULTS, parseSecretKey, type DarkpoolClientOptions, type FetchLike, type ShardEndpoint } from './darkpool-client.js';
 export { DarkpoolError, isDarkpoolError, errorFromClose, errorFromServer, ENCLAVE_CLOSE_CODE, GATEWAY_CLOSE_CODE_BASE, type ErrorOrigin } from './errors.js';
-export { DarkpoolStore, STORE_LIMITS, type Placement, type ReconcileSnapshot, type StoreState } from './store.js';
+export { DarkpoolStore, STORE_LIMITS, type OrderIdRange, type Placement, type ReconcileSnapshot, type StoreState } from './store.js';
+export { SDK_QUERY_LIMITS, followPages, readNextCursor, type ListRequestType, type ReceivedPage } from './query-pages.js';
 export { parseMarkets, assetDecimals, type Market, type MatchingMode } from './markets.js';
 export { checkPrice, checkSize, checkAssetAmount, formatAtoms, roundToTick, ClientDecimal, type ClientDecimalValue } from './decimals.js';
 export { ORDER_LIMITS, newClientOrderId } from './order-requests.js';

@@ -1,11 +1,13 @@
 // One encrypted session over one websocket: open the socket, send the ClientHello built from
 // the verified attestation and the trader's key, check the ServerHello, then seal and open
-// one frame per websocket message. A frame that fails to open is reported and skipped (the
+// one frame per websocket message. Messages sent in one event-loop turn leave packed in as few
+// frames as hold them (docs/protocol.md §5.1), in the order they were sent. A frame that fails to open is reported and skipped (the
 // channel stays usable: the host may inject garbage); a missing frame ends the link, because
 // the session cannot recover from it and the caller must open a new one and resume.
-import { createClientHandshake, type ClientSession } from '../channel/index.js';
+import { CLIENT_CHANNEL_FAULTS, createClientHandshake, type ClientSession } from '../channel/index.js';
 import type { EnclaveKeysHex } from '../../src/protocol/attestation-bundle.js';
-import type { ChannelMessage, OutgoingMessage } from '../../src/protocol/message-codec.js';
+import { MAX_PAYLOAD_BYTES } from '../../src/protocol/channel-wire.js';
+import { encodeMessageText, utf8ByteLength, type ChannelMessage, type OutgoingMessage } from '../../src/protocol/message-codec.js';
 import { hexToBytes } from '@noble/hashes/utils';
 import { asDarkpoolError, DarkpoolError, errorFromClose } from './errors.js';
 import { NORMAL_CLOSE_CODE, type Transport, type TransportConnection } from './transport.js';
@@ -33,6 +35,9 @@ export class SessionLink {
   readonly #session: ClientSession;
   readonly #handlers: LinkHandlers;
   #open = true;
+  /** Encoded messages sent this turn, sealed together at its end. */
+  #queuedTexts: string[] = [];
+  #flushScheduled = false;
 
   private constructor(connection: TransportConnection, session: ClientSession, handlers: LinkHandlers) {
     this.#connection = connection;
@@ -97,20 +102,51 @@ export class SessionLink {
     return this.#open;
   }
 
-  /** Seals and sends one message; throws a DarkpoolError (too large, link closed) and sends nothing then. */
+  /**
+   * Queues one message; everything queued in this turn is sealed and sent at its end (a
+   * microtask), packed. Throws a DarkpoolError (invalid, too large, link closed) and queues
+   * nothing then.
+   */
   send(message: OutgoingMessage): void {
     if (!this.#open) throw new DarkpoolError('CLIENT_CONNECTION_LOST', 'the link is closed');
-    let frame: Uint8Array;
+    let text: string;
     try {
-      frame = this.#session.sealMessage(message);
+      text = encodeMessageText(message, CLIENT_CHANNEL_FAULTS);
+      // Refused here exactly as sealing would refuse it; sealing a too-large text consumes nothing.
+      if (text.length * 3 > MAX_PAYLOAD_BYTES && utf8ByteLength(text) > MAX_PAYLOAD_BYTES) this.#session.sealMessageTexts([text]);
     } catch (error) {
       throw asDarkpoolError(error);
     }
-    this.#connection.send(frame);
+    this.#queuedTexts.push(text);
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    queueMicrotask(() => this.#flush());
   }
 
-  /** Ends the link from this side; onClose is not called. */
+  /** Seals what this turn queued, packed, and sends the frames in order. */
+  #flush(): void {
+    this.#flushScheduled = false;
+    const texts = this.#queuedTexts;
+    this.#queuedTexts = [];
+    if (!this.#open || texts.length === 0) return;
+    let frames: Uint8Array[];
+    try {
+      frames = this.#session.sealMessageTexts(texts);
+    } catch (error) {
+      // Only a session past its use (closed, exhausted) refuses here: the link cannot continue.
+      this.#open = false;
+      this.#session.close();
+      this.#connection.close(NORMAL_CLOSE_CODE, 'session broken');
+      this.#handlers.onClose(asDarkpoolError(error));
+      return;
+    }
+    for (const frame of frames) this.#connection.send(frame);
+  }
+
+  /** Ends the link from this side, after sending what was queued; onClose is not called. */
   close(): void {
+    if (!this.#open) return;
+    this.#flush();
     if (!this.#open) return;
     this.#open = false;
     this.#session.close();

@@ -17,6 +17,7 @@ import { DarkpoolClient, CLIENT_DEFAULTS, parseSecretKey, type DarkpoolClientOpt
 import { DarkpoolError, isDarkpoolError } from './errors.js';
 import { assetDecimals } from './markets.js';
 import { newClientOrderId } from './order-requests.js';
+import { followPages } from './query-pages.js';
 import { checkShardStatement, parseShardMap, SHARD_MAP_LIMITS, type ClientShardMap, type ShardInfo } from './shard-map.js';
 import type { Balances, CancelOrderParams, CreateOrderParams, EditOrderChanges, ExecutionReport, MassQuoteResult, Order, OrderSide, OrderType, QuoteInput, Trade } from './types.js';
 
@@ -243,8 +244,10 @@ export class ShardedDarkpoolClient {
     const results: ShardTransferResult[] = [];
     for (const fromShard of shardIds) {
       const source = await this.shard(fromShard);
-      const answer = await this.#retrying(() => source.request('query.transfers', {}));
-      const vouchers = Array.isArray(answer.vouchers) ? answer.vouchers : [];
+      const vouchers: unknown[] = [];
+      await followPages((_type, body, options) => this.#retrying(() => source.request('query.transfers', body, options)), 'query.transfers', {}, ({ result }) => {
+        if (Array.isArray(result.vouchers)) vouchers.push(...result.vouchers);
+      });
       for (const entry of vouchers) {
         const voucher = readVoucher(entry);
         const payload = payloadOf(voucher);

@@ -56,8 +56,19 @@ export interface ReconcileSnapshot {
   /** The server's open orders, of `symbol` only when it is given. */
   readonly openOrders?: readonly Order[];
   readonly symbol?: string;
+  /**
+   * Set when openOrders is one page of a paged fetch: the order ids the page speaks for,
+   * afterId < id ≤ throughId (throughId undefined: to the end). Local open orders outside the
+   * range are left alone; without it openOrders is the whole list.
+   */
+  readonly orderIdRange?: OrderIdRange;
   readonly balances?: Balances;
   readonly trades?: readonly Trade[];
+}
+
+export interface OrderIdRange {
+  readonly afterId: number;
+  readonly throughId: number | undefined;
 }
 
 const EMPTY: StoreState = {
@@ -171,7 +182,7 @@ export class DarkpoolStore {
    */
   reconcile(snapshot: ReconcileSnapshot, nowMs: number): void {
     this.#update((draft) => {
-      if (snapshot.openOrders !== undefined) reconcileOrders(draft, snapshot.openOrders, snapshot.symbol, nowMs);
+      if (snapshot.openOrders !== undefined) reconcileOrders(draft, snapshot.openOrders, snapshot.symbol, snapshot.orderIdRange, nowMs);
       if (snapshot.balances !== undefined) {
         draft.balances = snapshot.balances.assets as Draft<Record<string, BalanceEntry>>;
         draft.balancesStale = false;
@@ -200,10 +211,16 @@ export class DarkpoolStore {
   }
 }
 
-function reconcileOrders(draft: Draft<StoreState>, orders: readonly Order[], symbol: string | undefined, nowMs: number): void {
+function inOrderRange(id: string, range: OrderIdRange | undefined): boolean {
+  if (range === undefined) return true;
+  const value = Number(id);
+  return value > range.afterId && (range.throughId === undefined || value <= range.throughId);
+}
+
+function reconcileOrders(draft: Draft<StoreState>, orders: readonly Order[], symbol: string | undefined, range: OrderIdRange | undefined, nowMs: number): void {
   const fetched = new Map(orders.map((order) => [order.id, order]));
   for (const [id, local] of Object.entries(draft.openOrders)) {
-    if (fetched.has(id) || (symbol !== undefined && local.symbol !== symbol)) continue;
+    if (fetched.has(id) || (symbol !== undefined && local.symbol !== symbol) || !inOrderRange(id, range)) continue;
     delete draft.openOrders[id];
     pushClosed(draft, { ...local, status: 'closed', reason: 'reconciled', lastUpdateTimestamp: nowMs });
   }
@@ -221,7 +238,9 @@ function reconcileOrders(draft: Draft<StoreState>, orders: readonly Order[], sym
     };
     if (order.type === undefined || order.side === undefined) incomplete = true;
   }
-  draft.ordersIncomplete = symbol === undefined ? incomplete : draft.ordersIncomplete || incomplete;
+  // A whole list (or the first page of one) over every symbol says afresh whether any order is incomplete.
+  const fresh = symbol === undefined && (range === undefined || range.afterId === 0);
+  draft.ordersIncomplete = fresh ? incomplete : draft.ordersIncomplete || incomplete;
 }
 
 function lastClosed(closed: readonly Order[], id: string): Order | undefined {

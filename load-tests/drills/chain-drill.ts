@@ -3,19 +3,16 @@
 // drill makes the chain drop, delay (past the confirmation timeout, so a message is resubmitted
 // while its first copy is still pending), fail or refuse settlement submissions at seeded
 // moments. Once the load stops and settlement is quiet, it checks:
-//   - every sealed batch ends confirmed exactly once, or with exhausted retries whose
-//     withdrawals the bridge refunds (no refund refused), and none is confirmed twice;
+//   - every sealed batch ends confirmed exactly once, or given up (retries exhausted and every
+//     attempt provably dead) with its payouts credited back in the enclave — withdrawals
+//     refunded, trade proceeds back in the balance (no refund refused) — and none is both;
 //   - nothing lost, nothing paid twice: for every trader and asset, the chain balance (paid
 //     out) plus the enclave balance (total + settling, as the trader's session reports it)
 //     equals the deposit moved by exactly the trades the enclave reports; a double payout
 //     would leave more on chain, a lost one less.
-// Known gap the drill exposes (run it with --max-attempts 4): a message that exhausts its
-// retries with an unknown outcome (dropped, or delayed past the confirmation timeout) is final
-// for settlement, yet the chain may still execute a delayed copy. The bridge refunds only its
-// withdrawals and leaves its trade proceeds unaccounted: proceeds are lost to the trader, or a
-// refunded withdrawal is paid twice if the copy executes. Exactly-once needs a chain-side
-// deadline on each message (then 'unknown' past it means 'not executed'); until then the drill
-// runs with enough attempts that transient faults never exhaust them, and fails if they do.
+// Each submission carries a deadline the embedded chain enforces (20 blocks of 100 ms): a copy
+// delayed past it is refused, so "unknown after the deadline" means "never executed", and a batch
+// is resent or given up only then. `--max-attempts 4` (or lower) makes batches give up for real.
 import { atomsOf } from './amounts.js';
 import { ENGINE_MARKET, EngineProcess, type ChainFault, type SettlementLine } from '../engine-process.js';
 import { TRADER_FUNDING, TraderPool } from './traders.js';
@@ -54,13 +51,15 @@ export interface ChainDrillResult {
   readonly messagesFailed: number;
   readonly messagesRetried: number;
   readonly withdrawalsRefunded: number;
+  /** Trade payouts of given-up messages credited back to their traders in the enclave. */
+  readonly payoutsRefunded: number;
   readonly balanceChecks: number;
   readonly durationMs: number;
   readonly failures: readonly string[];
 }
 
 const MAX_FAILURES = 50;
-/** Blocks are 100 ms; a delay of up to 30 outlasts the drill's 1.5 s confirmation timeout. */
+/** Blocks are 100 ms; a delay of up to 30 outlasts the drill's 1.5 s confirmation timeout and the 20-block deadline. */
 const SETTLEMENT_TIMING = { retryDelayMs: 300, confirmTimeoutMs: 1_500 } as const;
 const WITHDRAWAL = { DOT: '0.5', USDC: '3' } as const;
 const POLL_MS = 100;
@@ -156,7 +155,7 @@ export async function runChainDrill(options: ChainDrillOptions): Promise<ChainDr
     const exhausted = new Set(settlement.filter((e) => e.event === 'retries-exhausted').map((e) => e.batchId!));
     for (const id of exhausted) if (confirmedCount.has(id)) fail(`batch ${id} both confirmed and exhausted`);
     for (const entry of settlement) {
-      if (entry.event === 'withdrawal-not-refunded') fail(`${entry.event} (code ${entry.code ?? '?'}) for batch ${entry.batchId ?? '?'}`);
+      if (entry.event === 'withdrawal-not-refunded' || entry.event === 'payout-not-refunded') fail(`${entry.event} (code ${entry.code ?? '?'}) for batch ${entry.batchId ?? '?'}`);
     }
 
     for (let index = 0; index < clients.length; index++) {
@@ -191,7 +190,7 @@ export async function runChainDrill(options: ChainDrillOptions): Promise<ChainDr
   return {
     seed: options.seed, traders: options.traders, ordersAcked: pool.acked, trades, withdrawals, faultsInjected,
     batchesSealed: count('batch-sealed'), batchesConfirmed: count('batch-confirmed'), batchesExhausted: new Set(settlement.filter((e) => e.event === 'retries-exhausted').map((e) => e.batchId)).size,
-    messagesFailed: count('message-failed'), messagesRetried: count('message-retried'), withdrawalsRefunded: count('withdrawal-refunded'),
+    messagesFailed: count('message-failed'), messagesRetried: count('message-retried'), withdrawalsRefunded: count('withdrawal-refunded'), payoutsRefunded: count('payout-refunded'),
     balanceChecks, durationMs: Math.round(performance.now() - startedMs), failures,
   };
 }

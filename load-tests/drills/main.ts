@@ -38,7 +38,8 @@ async function run(name: DrillName, seed: number): Promise<{ result: KillDrillRe
         seed, traders: flag('traders', 32), maxOrdersPerTrader: 60, loadMs: flag('load-ms', 60_000), settlementWindowMs: 500,
         withdrawalsPerTrader: 4, quiesceTimeoutMs: 60_000, maxAttempts: flag('max-attempts', 10), faultGapMs: [300, 1_200], faultTimesMax: 2, log,
       });
-      return { result, passed: result.failures.length === 0 && result.batchesExhausted === 0 };
+      // A given-up batch is no failure any more: its payouts are credited back, and the per-trader checks prove it.
+      return { result, passed: result.failures.length === 0 };
     }
     case 'fuzz': {
       const result = await runFuzzDrill({

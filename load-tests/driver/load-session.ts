@@ -5,13 +5,14 @@
 // (test/support/node-client-frame-cipher.ts), so the driver's crypto costs a tenth of
 // @noble's and measures the venue, not itself. It skips the SDK's conveniences (store,
 // reconnects, per-call promises): requests are numbered, answers and reports go to one
-// handler, and a lost socket is reported, never retried.
+// handler, and a lost socket is reported, never retried. Like the SDK, the requests sent in one
+// event-loop turn are sealed together at its end, packed into as few frames as hold them.
 import { hexToBytes } from '@noble/hashes/utils';
-import { createClientHandshake, type ClientSession } from '../../client/channel/index.js';
+import { CLIENT_CHANNEL_FAULTS, createClientHandshake, type ClientSession } from '../../client/channel/index.js';
 import type { TransportConnection } from '../../client/sdk/transport.js';
 import { CodedError, isCodedError } from '../../src/errors/index.js';
 import type { EnclaveKeysHex } from '../../src/protocol/attestation-bundle.js';
-import type { ChannelMessage } from '../../src/protocol/message-codec.js';
+import { encodeMessageText, type ChannelMessage } from '../../src/protocol/message-codec.js';
 import { nodeClientFrameCipher } from '../../test/support/node-client-frame-cipher.js';
 import { corkedTransport } from './corked-transport.js';
 
@@ -42,6 +43,9 @@ export class LoadSession {
   readonly #channel: ClientSession;
   #nextRequest = 1;
   #open = true;
+  /** Encoded requests of this turn, sealed together at its end. */
+  #queuedTexts: string[] = [];
+  #flushScheduled = false;
 
   private constructor(index: number, connection: TransportConnection, channel: ClientSession) {
     this.index = index;
@@ -116,13 +120,36 @@ export class LoadSession {
   /** Seals and sends one request; returns its number (the answer carries id "q<number>"). */
   send(t: string, body: object): number {
     if (!this.#open) throw new CodedError('LOAD_SESSION_FAILED', `session ${this.index} is closed`);
+    const text = encodeMessageText({ t, id: `q${this.#nextRequest}`, body }, CLIENT_CHANNEL_FAULTS);
     const number = this.#nextRequest++;
-    this.#connection.send(this.#channel.sealMessage({ t, id: `q${number}`, body }));
+    this.#queuedTexts.push(text);
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      queueMicrotask(() => this.#flush());
+    }
     return number;
+  }
+
+  /** Seals this turn's requests, packed, and sends the frames in order; a session past its use closes the socket. */
+  #flush(): void {
+    this.#flushScheduled = false;
+    const texts = this.#queuedTexts;
+    this.#queuedTexts = [];
+    if (!this.#open || texts.length === 0) return;
+    let frames: Uint8Array[];
+    try {
+      frames = this.#channel.sealMessageTexts(texts);
+    } catch (error) {
+      if (!isCodedError(error)) throw error;
+      this.#connection.close(NORMAL_CLOSE, `session broken: ${error.errorName}`);
+      return;
+    }
+    for (const frame of frames) this.#connection.send(frame);
   }
 
   close(): void {
     if (!this.#open) return;
+    this.#flush();
     this.#open = false;
     this.#channel.close();
     this.#connection.close(NORMAL_CLOSE, 'load run finished');

@@ -17,27 +17,25 @@ export interface LeadershipEvents {
 
 /**
  * Waits for the lease, takes over, and keeps the lease. Resolves true once this instance leads,
- * false when `shouldStop` ended the wait or the lease ran out during the takeover (the runtime
+ * false when `shouldStop` ended the wait or the lease was lost during the takeover (the runtime
  * then stops accepting commands). A failed takeover gives the lease back and rejects.
  */
 export async function runForLeadership(runtime: EnclaveRuntime, lease: LeaderLease, events: LeadershipEvents = {}): Promise<boolean> {
   if (!(await lease.acquire(events.shouldStop))) return false;
+  // Renewals start at once: catching up on the stream may take longer than one lease.
+  let lost = false;
+  lease.keep((detail) => {
+    lost = true;
+    runtime.loseLeadership(detail);
+    events.onLost?.(detail);
+  });
   try {
     if (runtime.standby) await runtime.promote();
   } catch (error) {
     await lease.release();
     throw error;
   }
-  if (!lease.held) {
-    // The takeover outlasted the lease: step down rather than lead without it.
-    runtime.loseLeadership('the lease ran out during the takeover');
-    events.onLost?.('the lease ran out during the takeover');
-    return false;
-  }
-  lease.keep((detail) => {
-    runtime.loseLeadership(detail);
-    events.onLost?.(detail);
-  });
+  if (lost) return false;
   events.onLeader?.();
   return true;
 }

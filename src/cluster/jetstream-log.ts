@@ -223,6 +223,27 @@ export class JetStreamLog implements ReplicatedLog {
     }
   }
 
+  /**
+   * A hot standby's feed: one ordered consumer from `fromStreamSequence` that yields batches as
+   * they are appended. It ends (and the follower falls back to `extent` + `read`) when the
+   * consumer fails or delivers out of order; the caller ends it by returning the iterator.
+   */
+  async *tail(fromStreamSequence: number): AsyncIterable<StoredBatch> {
+    if (!Number.isSafeInteger(fromStreamSequence) || fromStreamSequence < 1) throw new Error(`assertion: tail from ${fromStreamSequence}`);
+    const consumer = await this.#client.consumers.get(this.#stream, { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: fromStreamSequence });
+    const messages = await consumer.consume({ max_bytes: JETSTREAM_LOG_LIMITS.readAheadBytes });
+    let expected = fromStreamSequence;
+    try {
+      for await (const message of messages) {
+        if (message.seq !== expected) return;
+        expected += 1;
+        yield { streamSequence: message.seq, batchId: message.headers?.get('Nats-Msg-Id') ?? '', bytes: message.data };
+      }
+    } finally {
+      messages.stop();
+    }
+  }
+
   async append(batchId: string, bytes: Uint8Array, after: LogPosition): Promise<number> {
     if (bytes.length > JETSTREAM_LOG_LIMITS.messageBytesMax) throw new Error(`assertion: a batch of ${bytes.length} bytes`);
     const deadline = Date.now() + this.#appendDeadlineMs;

@@ -12,6 +12,7 @@ import type { Command, FillEvent, MarketSpec, MatchEvent, OpenOrderView, PlaceCo
 import type { BalanceWire, OpenOrderWire, ReportBody, TradeWire, WireOrderType, WireSettlementStatus } from '../protocol/trading-messages.js';
 import { CachedDecimalEdge } from './cached-decimal-edge.js';
 import { EscrowLedger, type EscrowSnapshot, type ReservationQuote, type WindowNet } from './escrow.js';
+import { ReportRing } from './report-ring.js';
 import type { OrderSpec, TradingRequest } from './requests.js';
 import { ShardTransfers, type IssuedVoucher, type ShardEngineConfig, type ShardTransfersSnapshot } from './shard/shard-transfers.js';
 
@@ -19,6 +20,8 @@ import { ShardTransfers, type IssuedVoucher, type ShardEngineConfig, type ShardT
 export const ENGINE_LIMITS = {
   /** Execution reports kept per account for resume after a reconnect. */
   reportsPerAccount: 1024,
+  /** Bytes of encoded reports kept per account for resume (headers included); the older are dropped first. */
+  reportBytesPerAccount: 1024 * 1024,
   /** Trades kept per account for query.trades. */
   tradesPerAccount: 500,
   /** Deposit references remembered so a deposit is never credited twice. */
@@ -58,7 +61,8 @@ export type EnclaveCommandBody = (
   | { readonly kind: 'tick' }
   | { readonly kind: 'closeWindow' }
   | { readonly kind: 'settlementStep'; readonly window: number; readonly status: SettlementStepStatus; readonly batchId: string; readonly accounts: readonly string[] }
-  | { readonly kind: 'payoutFailed'; readonly account: string; readonly asset: string; readonly atoms: bigint }
+  /** Settlement gave up on a payout (every attempt provably dead): credited back once per reference. */
+  | { readonly kind: 'payoutFailed'; readonly account: string; readonly asset: string; readonly atoms: bigint; readonly reference: string }
   | { readonly kind: 'withdrawalFailed'; readonly account: string; readonly asset: string; readonly atoms: bigint; readonly withdrawalId: string }
 );
 
@@ -106,13 +110,12 @@ export interface EngineConfig {
 }
 
 /**
- * An account's recent streams, kept as JSON text (oldest first) rather than object graphs: a
- * report outlives many young-generation collections, and one string per report is far cheaper
- * to promote and to mark than the objects it was built from.
+ * An account's recent streams. Reports are kept as encoded bytes off the JavaScript heap (a
+ * report outlives many young-generation collections); trades as JSON text, one string each.
  */
 interface AccountState {
   reportSeq: number;
-  reports: string[];
+  reports: ReportRing;
   trades: string[];
   /** Closed windows holding this account's trades, oldest first. */
   windows: SettledWindow[];
@@ -138,6 +141,13 @@ interface EngineSnapshotBody {
   readonly withdrawals: number;
   /** Absent in snapshots of an unsharded enclave. */
   readonly shardTransfers?: ShardTransfersSnapshot;
+}
+
+/** A report ring under the engine's bounds, holding `reports` (consecutive seqs, oldest first). */
+function keptReports(reports: readonly ReportBody[]): ReportRing {
+  const ring = new ReportRing(ENGINE_LIMITS.reportsPerAccount, ENGINE_LIMITS.reportBytesPerAccount);
+  for (const report of reports) ring.push(report.seq, JSON.stringify(report));
+  return ring;
 }
 
 function wireOrderType(type: OpenOrderView['orderType']): WireOrderType {
@@ -214,15 +224,27 @@ export class EnclaveEngine {
         this.settlementStep(command, out);
         break;
       case 'payoutFailed':
+        if (!this.firstRefund(`payout:${command.reference}`)) break;
         this.escrow.refundPayout(command.account, command.asset, command.atoms);
         this.report(out, command.account, { kind: 'settlement', timeMs: command.timeMs, asset: command.asset, amount: command.atoms.toString(), status: 'refunded' });
         break;
       case 'withdrawalFailed':
+        if (!this.firstRefund(`withdrawal:${command.withdrawalId}`)) break;
         this.escrow.refundWithdrawal(command.account, command.asset, command.atoms);
         this.report(out, command.account, { kind: 'withdrawal', timeMs: command.timeMs, asset: command.asset, amount: command.atoms.toString(), status: 'refunded', batchId: command.withdrawalId });
         break;
     }
     return out;
+  }
+
+  /**
+   * A settlement refund is applied once per key (kept with deposit references, so snapshots carry
+   * it): false when it was applied before. Past the limit it is applied and not remembered.
+   */
+  private firstRefund(key: string): boolean {
+    if (this.deposits.has(key)) return false;
+    if (this.deposits.size < ENGINE_LIMITS.depositReferences) this.deposits.add(key);
+    return true;
   }
 
   /**
@@ -240,8 +262,7 @@ export class EnclaveEngine {
     const state = this.accounts.get(account);
     if (state === undefined) return { reports: [], lastSeq: 0, complete: true };
     // The stream holds consecutive seqs ending at reportSeq.
-    const firstKept = state.reportSeq - state.reports.length + 1;
-    const reports = state.reports.slice(Math.max(0, afterSeq + 1 - firstKept)).map((json) => JSON.parse(json) as ReportBody);
+    const reports = Array.from(state.reports.after(afterSeq), (kept) => JSON.parse(kept.json) as ReportBody);
     const complete = afterSeq >= state.reportSeq || (reports.length > 0 && reports[0]!.seq === afterSeq + 1);
     return { reports, lastSeq: state.reportSeq, complete };
   }
@@ -304,7 +325,7 @@ export class EnclaveEngine {
       escrow: this.escrow.snapshot(),
       accounts: [...this.accounts].sort(([a], [b]) => (a < b ? -1 : 1)).map(([account, state]) => [account, {
         reportSeq: state.reportSeq,
-        reports: state.reports.map((json) => JSON.parse(json) as ReportBody),
+        reports: Array.from(state.reports.after(0), (kept) => JSON.parse(kept.json) as ReportBody),
         trades: state.trades.map((json) => JSON.parse(json) as TradeWire),
         windows: state.windows,
       }]),
@@ -326,7 +347,7 @@ export class EnclaveEngine {
     engine.escrow = EscrowLedger.restore(body.escrow, engine.markets, config.feeAccount);
     engine.accounts = new Map(body.accounts.map(([account, state]) => [account, {
       reportSeq: state.reportSeq,
-      reports: state.reports.map((report) => JSON.stringify(report)),
+      reports: keptReports(state.reports),
       trades: state.trades.map((trade) => JSON.stringify(trade)),
       windows: state.windows,
     }]));
@@ -615,15 +636,14 @@ export class EnclaveEngine {
     state.reportSeq += 1;
     const report: ReportBody = { seq: state.reportSeq, ...body };
     const json = JSON.stringify(report);
-    state.reports.push(json);
-    if (state.reports.length > ENGINE_LIMITS.reportsPerAccount) state.reports.shift();
+    state.reports.push(report.seq, json);
     out.reports.push({ account, report, json });
   }
 
   private account(account: string): AccountState {
     let state = this.accounts.get(account);
     if (state === undefined) {
-      state = { reportSeq: 0, reports: [], trades: [], windows: [] };
+      state = { reportSeq: 0, reports: keptReports([]), trades: [], windows: [] };
       this.accounts.set(account, state);
     }
     return state;

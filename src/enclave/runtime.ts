@@ -5,7 +5,10 @@
 //   2. channel    the first frame is the handshake; later ones are opened by the session's AEAD
 //   3. envelope   the plaintext decodes as canonical { t, id, body } messages (one, or a packed list)
 //   4. request    parseRequest turns decimals into an exact trading or session request
-//   5. sequence   trading requests are stamped and appended to the sealed journal (accept)
+//   5. sequence   trading requests are stamped and appended to the sealed journal (accept);
+//                 admission refuses new orders (REQUEST_OVERLOADED) while the oldest answer
+//                 waiting for durability has waited past a bound, so overload means fast
+//                 refusals rather than a queue of seconds
 //   6. match      the engine applies the stamped command at once (journaling runs in parallel)
 //   7. seal       each report goes to every open session of its account, the answer to the
 //                 requester's session
@@ -36,6 +39,7 @@ import { ReplicatedJournal } from './journal/replicated-journal.js';
 import type { ReplicatedLog } from './journal/replicated-log.js';
 import { SnapshotStore } from './journal/snapshot-store.js';
 import { loadOrCreateEnclaveKeys, type SealingKeySource } from './keys.js';
+import { answerListQuery } from './query-pages.js';
 import { parseRequest, type RequestContext, type SessionRequest, type TradingRequest } from './requests.js';
 import { reportMessageText } from './report-envelope.js';
 import { Sequencer, decodeStampedRecord, type Clock } from './sequencer.js';
@@ -45,6 +49,12 @@ export const RUNTIME_LIMITS = {
   maxConnections: 16_384,
   /** Answers waiting for durability; above it new requests are refused with REQUEST_OVERLOADED. */
   maxPendingReleases: 200_000,
+  /**
+   * Admission control: once the commands waiting for durability have waited this long (or would
+   * take this long to commit at the measured rate), the journal or this isolate's CPU is behind,
+   * and new orders are refused with REQUEST_OVERLOADED instead of queueing; cancels are still taken.
+   */
+  admissionQueueDelayMs: 50,
   maxAccountChars: 64,
   maxReferenceChars: 128,
 } as const;
@@ -54,7 +64,7 @@ export const RUNTIME_DEFAULTS = {
   settlementWindowMs: 1_000,
   snapshotEveryCommands: 10_000,
   /** A hot standby looks for new batches in the stream this often. */
-  followIntervalMs: 10,
+  followIntervalMs: 5,
 } as const;
 
 /** Pulls a standby may need to reach the stream's end before it takes over (each ends at a newer batch). */
@@ -79,6 +89,8 @@ export interface RuntimeConfig {
   readonly shardId?: string;
   /** Tests substitute slow or counting journal I/O. */
   readonly journalStorage?: JournalStorage;
+  /** Queueing delay above which new orders are refused; RUNTIME_LIMITS.admissionQueueDelayMs unless given. */
+  readonly admissionQueueDelayMs?: number;
   /** Journal on this replicated log (a JetStream stream, docs/cluster.md) instead of the file journal under dataDir. */
   readonly replicatedLog?: ReplicatedLog;
   /** Wall clock in ns since the epoch; the sequencer keeps it monotonic. */
@@ -133,12 +145,24 @@ type Delivery =
 interface Release {
   /** Released once this sequence is durable. */
   readonly sequence: number;
+  /** performance.now() when it was queued: how long the queue ahead of new work is. */
+  readonly queuedAtMs: number;
   readonly deliveries: Delivery[];
   readonly settle: (() => void) | undefined;
   readonly durable: (() => void) | undefined;
 }
 
 const ACCOUNT = /^[0-9a-f]{64}$/;
+/** Commands waiting for durability below which admission control never refuses. */
+const ADMISSION_MIN_PENDING_COMMANDS = 32;
+/** Smallest journal group the commit rate is measured on. */
+const COMMIT_RATE_MIN_BATCH_COMMANDS = 32;
+/** Weight of the newest journal group in the commit-rate average. */
+const COMMIT_RATE_WEIGHT = 0.2;
+/** Shortest interval a journal group's rate is measured over (timer resolution). */
+const COMMIT_RATE_MIN_INTERVAL_MS = 0.05;
+/** Requests that only reduce risk: admitted even when new orders are refused for load. */
+const CANCELS: ReadonlySet<string> = new Set(['order.cancel', 'order.cancelAll']);
 const REFERENCE = /^[A-Za-z0-9_.:-]{1,128}$/;
 /** Faults after which the session cannot continue: the client must open a new one. */
 const SESSION_ENDING_FAULTS = new Set(['CHANNEL_FRAME_OUT_OF_ORDER', 'CHANNEL_SESSION_CLOSED', 'CHANNEL_SESSION_EXHAUSTED']);
@@ -176,6 +200,10 @@ export class EnclaveRuntime {
   /** Message texts waiting to be sealed, per connection in order; sealed together when the outermost #delivering ends. */
   readonly #outgoing = new Map<Connection, string[]>();
   #deliveringDepth = 0;
+  /** Commands made durable per ms while the journal was busy (a moving average; 0 until measured). */
+  #commitRatePerMs = 0;
+  #lastDurableAtMs = 0;
+  #lastDurableSequence = 0;
   #lastSnapshotSequence: number;
   #windowFills: FillEvent[] = [];
   #ticksJournaled = 0;
@@ -200,6 +228,7 @@ export class EnclaveRuntime {
     this.#engine = engine;
     this.#context = { markets: engine.marketSpecs, edges: engine.decimalEdges, assets };
     this.#lastSnapshotSequence = sequencer.durableSequence;
+    this.#lastDurableSequence = sequencer.durableSequence;
     sequencer.watch({ durable: (durableSequence) => this.#releaseThrough(durableSequence), failed: (error) => this.#fail(error) });
   }
 
@@ -400,10 +429,45 @@ export class EnclaveRuntime {
       return;
     }
     if (isTradingRequest(request)) {
+      if (!CANCELS.has(request.type) && this.#queueBehind()) {
+        this.#reply(connection, { t: 'error', id: message.id, body: errorBody(new CodedError('REQUEST_OVERLOADED', 'the enclave is behind; retry shortly')) });
+        return;
+      }
       this.#submit({ kind: 'trade', account: connection.account, requestId: message.id, request }, { connection, requestId: message.id, requestType: request.type });
     } else {
       this.#answerSessionRequest(connection, message.id, request);
     }
+  }
+
+  /**
+   * True when a new command would wait past the admission bound: the oldest answer waiting for
+   * durability has waited that long already, or the commands ahead would take that long to
+   * commit at the measured commit rate.
+   */
+  #queueBehind(): boolean {
+    const pendingCommands = this.#sequencer.nextSequence - 1 - this.#sequencer.durableSequence;
+    // A slow fsync with a handful of commands behind it is not overload: they cost little.
+    if (pendingCommands < ADMISSION_MIN_PENDING_COMMANDS || this.#releaseHead === this.#releases.length) return false;
+    const boundMs = this.#config.admissionQueueDelayMs ?? RUNTIME_LIMITS.admissionQueueDelayMs;
+    if (performance.now() - this.#releases[this.#releaseHead]!.queuedAtMs > boundMs) return true;
+    return this.#commitRatePerMs > 0 && pendingCommands / this.#commitRatePerMs > boundMs;
+  }
+
+  /**
+   * Folds one durable journal group into the commit rate: its commands over the time the journal
+   * spent on it. Small groups are left out: their time is mostly the fixed cost of one fsync, so
+   * they would understate what the journal can commit.
+   */
+  #measureCommitRate(durableSequence: number): void {
+    const nowMs = performance.now();
+    const commands = durableSequence - this.#lastDurableSequence;
+    if (commands >= COMMIT_RATE_MIN_BATCH_COMMANDS && this.#releaseHead < this.#releases.length) {
+      const busySinceMs = Math.max(this.#lastDurableAtMs, this.#releases[this.#releaseHead]!.queuedAtMs);
+      const ratePerMs = commands / Math.max(nowMs - busySinceMs, COMMIT_RATE_MIN_INTERVAL_MS);
+      this.#commitRatePerMs = this.#commitRatePerMs === 0 ? ratePerMs : this.#commitRatePerMs + COMMIT_RATE_WEIGHT * (ratePerMs - this.#commitRatePerMs);
+    }
+    this.#lastDurableAtMs = nowMs;
+    this.#lastDurableSequence = durableSequence;
   }
 
   /** The host closed the connection (or the peer went away). */
@@ -442,6 +506,20 @@ export class EnclaveRuntime {
     }
     return new Promise((resolve, reject) => {
       const submitted = this.#submit({ kind: 'withdrawalFailed', account, asset, atoms, withdrawalId }, undefined, resolve);
+      if (submitted !== undefined) reject(submitted);
+    });
+  }
+
+  /**
+   * Settlement gave up on a trade payout (every attempt provably dead): journals the engine's
+   * credit-back, applied once per reference. Resolves once durable.
+   */
+  refundPayout(account: string, asset: string, atoms: bigint, reference: string): Promise<void> {
+    if (!ACCOUNT.test(account) || !this.#context.assets.has(asset) || typeof atoms !== 'bigint' || atoms <= 0n || !REFERENCE.test(reference)) {
+      return Promise.reject(new Error(`assertion: a refund of a payout the engine never made (${reference.slice(0, 32)})`));
+    }
+    return new Promise((resolve, reject) => {
+      const submitted = this.#submit({ kind: 'payoutFailed', account, asset, atoms, reference }, undefined, resolve);
       if (submitted !== undefined) reject(submitted);
     });
   }
@@ -545,7 +623,7 @@ export class EnclaveRuntime {
     }
     for (const { account, report, json } of output.reports) deliveries.push({ to: 'account', account, text: reportMessageText(report.seq, json) });
     // Released by the journal watcher (#releaseThrough) once the sequence is durable.
-    this.#releases.push({ sequence, deliveries, settle: this.#settlementOf(output, timeMsOf(stamped.logicalTimeNs)), durable: onDurable });
+    this.#releases.push({ sequence, queuedAtMs: performance.now(), deliveries, settle: this.#settlementOf(output, timeMsOf(stamped.logicalTimeNs)), durable: onDurable });
     if (sequence - this.#lastSnapshotSequence >= (this.#config.snapshotEveryCommands ?? RUNTIME_DEFAULTS.snapshotEveryCommands)) this.#snapshot(sequence);
     return undefined;
   }
@@ -587,14 +665,12 @@ export class EnclaveRuntime {
         return result({ replayed: reports.length, lastSeq });
       }
       case 'query.orders':
-        return result({ orders: this.#engine.openOrders(account, request.market) });
       case 'query.trades':
-        return result({ trades: this.#engine.trades(account) });
       case 'query.balances':
-        return result({ balances: this.#engine.balances(account) });
+        return result(answerListQuery(this.#engine, account, request));
       case 'query.transfers':
         if (this.#engine.shardId === undefined) return this.#reply(connection, { t: 'error', id, body: errorBody(new CodedError('SHARD_NOT_SHARDED')) });
-        return result({ vouchers: this.#engine.transfersIssued(account).map((voucher) => ({ ...voucher })) });
+        return result(answerListQuery(this.#engine, account, request));
       case 'query.depositAddress':
         try {
           if (this.#hooks.depositAddress === undefined) throw new CodedError('RUNTIME_DEPOSIT_ADDRESS_UNAVAILABLE', 'no settlement chain');
@@ -625,11 +701,12 @@ export class EnclaveRuntime {
     const delivery: Delivery = { to: 'connection', connection, message };
     const sequence = this.#sequencer.nextSequence - 1;
     if (this.#releaseHead === this.#releases.length && sequence <= this.#sequencer.durableSequence) this.#delivering(() => this.#deliver(delivery));
-    else this.#releases.push({ sequence, deliveries: [delivery], settle: undefined, durable: undefined });
+    else this.#releases.push({ sequence, queuedAtMs: performance.now(), deliveries: [delivery], settle: undefined, durable: undefined });
   }
 
   #releaseThrough(durableSequence: number): void {
     const releases = this.#releases;
+    this.#measureCommitRate(durableSequence);
     // Everything one journal group releases is sealed at the end, packed per session.
     this.#delivering(() => {
       while (this.#releaseHead < releases.length && releases[this.#releaseHead]!.sequence <= durableSequence) {

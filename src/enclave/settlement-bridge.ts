@@ -2,7 +2,12 @@
 // the chain, and final deposits on the chain become credits in the engine. It is the one place
 // that maps matcher fills to settlement fills (ticks and lots to atoms, account hex to AccountId32)
 // and chain deposits to engine deposit commands, and delivers the engine's withdrawals (refunding
-// them in the engine when settlement refuses one or its message fails for good). It also follows
+// them in the engine when settlement refuses one). When settlement gives a message up — every
+// attempt provably dead: its deadline passed on a finalized block, its topic absent — the message's
+// payouts go back to their traders inside the engine through journaled commands the engine applies
+// once per reference: withdrawals refunded, trade proceeds credited back to the balance (to be
+// withdrawn later); after a restart the given-up messages are credited again and the engine
+// ignores what it already applied. It also follows
 // each sealed batch through its lifecycle and tells the engine, per closed window and account,
 // when the account's part went out (submitted), executed (confirmed) or failed, so the trader's
 // stream says where each trade stands; and it names where a trader deposits. The default chain
@@ -54,6 +59,8 @@ export const BRIDGE_LIMITS = {
   pendingWithdrawalsMax: 100_000,
   /** Batches followed for per-account settlement reports until every account's part is confirmed; the oldest is let go beyond it. */
   trackedBatchesMax: 10_000,
+  /** AccountIds of named (non-key) engine accounts remembered, so a given-up payout to one is never credited to a key account. */
+  namedAccountsMax: 100_000,
 } as const;
 
 /** What the bridge needs of the runtime (src/enclave/runtime.ts EnclaveRuntime). */
@@ -62,6 +69,8 @@ export interface BridgeRuntime {
   signWithIdentity(digest: Uint8Array): Uint8Array;
   creditDeposit(account: string, asset: string, atoms: bigint, reference: string): Promise<void>;
   refundWithdrawal(withdrawal: WithdrawalOrder): Promise<void>;
+  /** Credits a given-up trade payout back to the account's balance, once per reference. */
+  refundPayout(account: string, asset: string, atoms: bigint, reference: string): Promise<void>;
   reportSettlement(step: { readonly window: number; readonly status: SettlementStepStatus; readonly batchId: string; readonly accounts: readonly string[] }): Promise<void>;
   readonly engine: { readonly marketSpecs: ReadonlyMap<string, MarketSpec> };
 }
@@ -186,6 +195,8 @@ export class SettlementBridge {
   /** Engine windows whose fills entered settlement's open window, not yet sealed into a batch. */
   #unsealed: { readonly window: number; readonly accounts: Set<string> }[] = [];
   readonly #tracked = new Map<Hex32, TrackedBatch>();
+  /** AccountIds that stand for named engine accounts (hashed names), not trader keys. */
+  readonly #namedAccountIds = new Set<string>();
   #queue: Promise<void> = Promise.resolve();
   #closed = false;
 
@@ -210,6 +221,8 @@ export class SettlementBridge {
     );
     bridge = new SettlementBridge(options, service, chain);
     for (const event of early) bridge.#onEvent(event);
+    // Given up before a restart: credited again; the engine applies each refund once.
+    for (const { batchId, index } of service.abandonedMessages()) bridge.#giveBack(batchId, index);
     return bridge;
   }
 
@@ -296,6 +309,9 @@ export class SettlementBridge {
         try {
           this.#service.addFill(settlementFillOf(event, market, this.#chain.chain));
           settling.add(event.makerAccount).add(event.takerAccount);
+          for (const account of [event.makerAccount, event.takerAccount]) {
+            if (!TRADER_ACCOUNT.test(account) && this.#namedAccountIds.size < BRIDGE_LIMITS.namedAccountsMax) this.#namedAccountIds.add(accountIdOf(account));
+          }
         } catch (error) {
           if (!isCodedError(error)) throw error;
           refusedAccounts.add(event.makerAccount).add(event.takerAccount);
@@ -378,7 +394,7 @@ export class SettlementBridge {
       case 'batch-confirmed':
         for (const withdrawal of this.#service.batch(event.batchId)?.withdrawals ?? []) this.#pendingWithdrawals.delete(withdrawal.requestId);
         return;
-      case 'retries-exhausted': return this.#refundExhausted(event.batchId, event.index);
+      case 'retries-exhausted': return event.abandoned ? this.#giveBack(event.batchId, event.index) : undefined;
       case 'batch-sealed': return this.#follow(event.batchId);
       case 'message-submitted': return this.#progress(event.batchId, event.index, 'submitted');
       case 'message-confirmed': return this.#progress(event.batchId, event.index, 'confirmed');
@@ -472,18 +488,36 @@ export class SettlementBridge {
     });
   }
 
-  /** A message failed for good: every withdrawal it carried goes back to its trader in the engine. */
-  #refundExhausted(batchId: Hex32, index: number): void {
+  /**
+   * Settlement gave the message up (nothing of it ever executes): each payout goes back to its
+   * trader in the engine — the batch's withdrawals refunded, the rest (trade proceeds) credited
+   * back. Both commands are applied once (by withdrawal id, by payout reference), so calling this
+   * again after a restart changes nothing.
+   */
+  #giveBack(batchId: Hex32, index: number): void {
     const batch = this.#service.batch(batchId);
     const message = batch?.messages.find((m) => m.index === index);
-    if (batch === undefined || message === undefined) return;
-    for (const withdrawal of batch.withdrawals) {
-      if (withdrawal.chain !== message.destination) continue;
-      if (!message.payouts.some((p) => p.asset === withdrawal.asset && p.account === withdrawal.account)) continue;
-      const order = this.#pendingWithdrawals.get(withdrawal.requestId);
-      if (order === undefined) continue;
-      this.#pendingWithdrawals.delete(withdrawal.requestId);
-      this.#refund(order);
+    if (batch === undefined || message === undefined) throw new Error(`assertion: gave up an unknown message ${batchId}:${index}`);
+    for (const payout of message.payouts) {
+      const account = payout.account.slice(2);
+      if (this.#namedAccountIds.has(payout.account) || !TRADER_ACCOUNT.test(account)) {
+        this.#log({ event: 'payout-not-refunded', batchId, code: new CodedError('SETTLEMENT_GIVEN_UP').code });
+        continue;
+      }
+      let proceeds = payout.amount;
+      for (const withdrawal of batch.withdrawals) {
+        if (withdrawal.chain !== message.destination || withdrawal.asset !== payout.asset || withdrawal.account !== payout.account) continue;
+        proceeds -= withdrawal.amount;
+        this.#pendingWithdrawals.delete(withdrawal.requestId);
+        this.#refund({ withdrawalId: withdrawal.requestId, account, asset: withdrawal.asset, atoms: withdrawal.amount });
+      }
+      if (proceeds < 0n) throw new Error(`assertion: a payout of ${batchId}:${index} smaller than its withdrawals`);
+      if (proceeds === 0n) continue;
+      const reference = `gu:${createHash('sha256').update(`${batchId}|${index}|${payout.account}|${payout.asset}`).digest('hex')}`;
+      this.#runtime.refundPayout(account, payout.asset, proceeds, reference).then(
+        () => this.#log({ event: 'payout-refunded', batchId }),
+        (error: unknown) => this.#log({ event: 'payout-not-refunded', batchId, code: isCodedError(error) ? error.code : new CodedError('ENCLAVE_INTERNAL').code }),
+      );
     }
   }
 

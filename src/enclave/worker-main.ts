@@ -12,6 +12,8 @@ import { DstackAttestationProvider } from './attestation/dstack-provider.js';
 import type { AttestationProvider } from './attestation/provider.js';
 import { deriveSettlementSeed, deriveSettlementRecordsKey, DevSealingKeySource, DstackSealingKeySource, type SealingKeySource } from './keys.js';
 import { JetStreamLog } from '../cluster/jetstream-log.js';
+import { runForLeadership } from '../cluster/failover.js';
+import { LeaderLease } from '../cluster/leader-lease.js';
 import { EnclaveRuntime } from './runtime.js';
 import { SettlementBridge } from './settlement-bridge.js';
 import { SealedSettlementStore } from './sealed-settlement-store.js';
@@ -45,15 +47,22 @@ async function main(): Promise<void> {
   const { sealing, attestation } = await sources();
   // The NATS client is transport, like the chain connectors: it carries only sealed batches (docs/cluster.md).
   const replicatedLog = config.cluster === undefined ? undefined : await JetStreamLog.connect({ ...config.cluster, name: 'darkpool-enclave' });
+  const leaseSettings = config.cluster?.lease;
+  const lease = leaseSettings === undefined ? undefined : await LeaderLease.connect({ servers: config.cluster!.servers, ...leaseSettings });
   let bridge: SettlementBridge | undefined;
+  let stopping = false;
   const runtime = await EnclaveRuntime.boot({
     dataDir: config.dataDir, markets: config.markets, feeAccount: config.feeAccount, sealingKeySource: sealing, attestation,
     tickMs: config.tickMs, settlementWindowMs: config.settlementWindowMs, snapshotEveryCommands: config.snapshotEveryCommands, shardId: config.shardId,
-    replicatedLog,
+    replicatedLog, standby: lease !== undefined,
   }, {
     sendFrame: (connectionId, frame) => outbox.sendFrame(connectionId, frame),
     closeConnection: (connectionId, code) => post({ type: 'close', connectionId, code }),
-    fatal: (error) => post({ type: 'fatal', message: error.message }),
+    // A failed enclave gives its lease back at once, so a standby need not wait for it to expire.
+    fatal: (error) => {
+      void lease?.release();
+      post({ type: 'fatal', message: error.message });
+    },
     onWindow: (window) => bridge?.onWindow(window),
     onWithdrawal: (withdrawal) => bridge?.onWithdrawal(withdrawal),
     depositAddress: (account, asset) => {
@@ -63,11 +72,22 @@ async function main(): Promise<void> {
   });
   const chain = config.chain ?? 'embedded';
   const settlementLog = (entry: SettlementLogEntry): void => post({ type: 'settlement', entry });
-  if (chain === 'embedded') {
-    bridge = await SettlementBridge.openEmbedded({ runtime, feeAccount: config.feeAccount, log: settlementLog, embeddedPolicy: config.embeddedSettlementPolicy });
-  } else if (chain !== 'none') {
-    const store = await SealedSettlementStore.open(join(config.dataDir, 'settlement'), await deriveSettlementRecordsKey(sealing));
-    bridge = await SettlementBridge.openPolkadot({ runtime, feeAccount: config.feeAccount, log: settlementLog, settings: chain, settlementSeed: await deriveSettlementSeed(sealing), store });
+  // Settlement runs where the sequencer runs: a hot standby opens it only once it leads.
+  const openSettlement = async (): Promise<void> => {
+    if (chain === 'embedded') {
+      bridge = await SettlementBridge.openEmbedded({ runtime, feeAccount: config.feeAccount, log: settlementLog, embeddedPolicy: config.embeddedSettlementPolicy });
+    } else if (chain !== 'none') {
+      const store = await SealedSettlementStore.open(config.settlementDir ?? join(config.dataDir, 'settlement'), await deriveSettlementRecordsKey(sealing));
+      bridge = await SettlementBridge.openPolkadot({ runtime, feeAccount: config.feeAccount, log: settlementLog, settings: chain, settlementSeed: await deriveSettlementSeed(sealing), store });
+    }
+  };
+  if (lease === undefined) await openSettlement();
+  else {
+    runForLeadership(runtime, lease, { shouldStop: () => stopping }).then(async (leads) => {
+      if (!leads) return;
+      await openSettlement();
+      post({ type: 'leader' });
+    }).catch((error: unknown) => post({ type: 'fatal', message: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }));
   }
   const portError = (error: unknown): { code: number; message: string } => (isCodedError(error) ? { code: error.code, message: error.message } : { code: 2000, message: String(error) });
   port.on('message', (message: HostToEnclave) => {
@@ -132,7 +152,8 @@ async function main(): Promise<void> {
           return post({ type: 'chainFaulted', requestId: message.requestId, error: portError(error) });
         }
       case 'stop':
-        void runtime.stop().then(() => bridge?.close()).then(() => replicatedLog?.close()).then(() => { post({ type: 'stopped' }); port.close(); });
+        stopping = true;
+        void runtime.stop().then(() => bridge?.close()).then(() => lease?.release()).then(() => lease?.close()).then(() => replicatedLog?.close()).then(() => { post({ type: 'stopped' }); port.close(); });
         return;
     }
   });

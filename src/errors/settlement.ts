@@ -22,5 +22,4 @@ export const SETTLEMENT_ERRORS = {
   SETTLEMENT_SIGNATURE_INVALID: { code: 4041, message: 'The batch signature does not verify under the enclave key.' },
   SETTLEMENT_LIMIT_EXCEEDED: { code: 4050, message: 'A settlement size limit (batches, messages, accounts or deposit references) was reached.' },
   SETTLEMENT_GIVEN_UP: { code: 4100, message: 'Every attempt of the settlement message is provably dead (deadline passed on a finalized block, topic absent); its payouts went back to the traders\' balances.' },
-  SETTLEMENT_DEADLINE_PENDING: { code: 4101, message: 'The previous attempt\'s deadline has not passed on a finalized block yet; the message is not resent or given up before it does.' },
 } as const satisfies ErrorSection;

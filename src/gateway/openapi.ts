@@ -115,7 +115,7 @@ export const SCHEMAS = {
     properties: {
       waitMs: {
         type: 'integer', minimum: 0, maximum: REST_WAIT_MS.max, default: REST_WAIT_MS.default,
-        description: 'How long to wait for enclave output: until it has sent at least as many messages as this call carried (at least one), or this many milliseconds.',
+        description: 'How long to wait for enclave output: until it has sent a frame (one frame may pack several answers; call again to collect the rest), or this many milliseconds.',
       },
     },
   },

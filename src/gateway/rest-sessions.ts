@@ -27,8 +27,6 @@ export interface FramesResult {
 }
 
 interface Waiter {
-  readonly needed: number;
-  received: number;
   readonly finish: () => void;
 }
 
@@ -104,8 +102,8 @@ export class RestSessions {
 
   /**
    * Relays the frames (all checked first: none is relayed if one is refused), then waits up to
-   * waitMs until the enclave has sent at least as many messages as the call carried (at least
-   * one), and returns everything queued for the session, oldest first.
+   * waitMs until the enclave has sent a frame, and returns everything queued for the session,
+   * oldest first. The gateway cannot count answers: the enclave packs several into one frame.
    */
   async exchange(token: string, frames: readonly Uint8Array[], waitMs: number): Promise<FramesResult> {
     const session = this.#find(token);
@@ -121,8 +119,6 @@ export class RestSessions {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => waiter.finish(), waitMs);
         const waiter: Waiter = {
-          needed: Math.max(1, frames.length),
-          received: 0,
           finish: () => {
             clearTimeout(timer);
             if (session.waiter === waiter) session.waiter = undefined;
@@ -177,8 +173,7 @@ export class RestSessions {
     }
     session.queue.push(bytes);
     session.queuedBytes += bytes.length;
-    const waiter = session.waiter;
-    if (waiter !== undefined && ++waiter.received >= waiter.needed) waiter.finish();
+    session.waiter?.finish();
   }
 
   #ended(session: RestSession, reason: EndReason): void {

@@ -44,6 +44,8 @@ export class EnclaveHost {
   #closeListeners: CloseListener[] = [];
   #fatalListeners: ((message: string) => void)[] = [];
   #settlementListeners: ((entry: SettlementLogEntry) => void)[] = [];
+  #leaderListeners: (() => void)[] = [];
+  #leading = false;
   readonly #pending = new Map<number, (message: EnclaveToHost) => void>();
   #stopped: Promise<void> | undefined;
   #onStopped: (() => void) | undefined;
@@ -56,6 +58,8 @@ export class EnclaveHost {
     this.#outbox = new FramePortOutbox<HostToEnclave>((message, transfer) => worker.postMessage(message, transfer), setImmediate);
     worker.on('message', (message: EnclaveToHost) => this.#dispatch(message));
     worker.on('error', (error) => { for (const listener of this.#fatalListeners) listener(error.message); });
+    // An exit nobody asked for (a crash, or crash()) is fatal to the listeners; stop() is not.
+    worker.once('exit', (code) => { if (this.#onStopped === undefined) for (const listener of this.#fatalListeners) listener(`the enclave exited (${code})`); });
   }
 
   /** Spawns the enclave worker and resolves once it has recovered and attested. */
@@ -222,6 +226,26 @@ export class EnclaveHost {
     });
   }
 
+  /** A hot-standby enclave (cluster lease set) took over as leader; fires at once if it already leads. */
+  onLeader(listener: () => void): void {
+    this.#leaderListeners.push(listener);
+    if (this.#leading) listener();
+  }
+
+  /** True once this hot-standby enclave leads (it never steps back: a lost lease is fatal). */
+  get leading(): boolean {
+    return this.#leading;
+  }
+
+  /**
+   * Ends the enclave isolate at once, as a crash would: nothing more runs inside it, its
+   * stream and lease connections drop without a goodbye (failover drills and tests).
+   */
+  async crash(): Promise<void> {
+    this.#stopped ??= this.#worker.terminate().then(() => undefined);
+    await this.#stopped;
+  }
+
   /** Lets the enclave finish pending commands, then ends the worker. */
   stop(): Promise<void> {
     if (this.#stopped !== undefined) return this.#stopped;
@@ -285,6 +309,10 @@ export class EnclaveHost {
         return;
       case 'settlement':
         for (const listener of this.#settlementListeners) listener(message.entry);
+        return;
+      case 'leader':
+        this.#leading = true;
+        for (const listener of this.#leaderListeners) listener();
         return;
       case 'ready':
         return;

@@ -71,6 +71,12 @@ export interface EnclaveWorkerConfig {
   readonly chain?: 'embedded' | 'none' | PolkadotChainSettings;
   /** Journal on a replicated JetStream stream instead of the file journal in dataDir (the default). */
   readonly cluster?: ClusterJournalSettings;
+  /**
+   * Real chains only: where the sealed settlement records live (dataDir/settlement unless given).
+   * A hot-standby pair on one machine shares one, so a new leader reconciles the batches in
+   * flight at the failover by topic before it resends anything (docs/cluster.md).
+   */
+  readonly settlementDir?: string;
   /** Embedded chain only: settlement retry and confirmation timing; defaults otherwise. */
   readonly embeddedSettlementPolicy?: EmbeddedSettlementPolicy;
 }

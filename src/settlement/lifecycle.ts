@@ -1,9 +1,10 @@
 // Settlement state as the fold of its persisted records: the internal ledger, every batch, and
-// each message's lifecycle (pending → submitted → confirmed | failed → retried → pending ...).
+// each message's lifecycle (pending → submitted → confirmed | failed → retried → pending ... →
+// abandoned once every attempt is provably dead, which returns its payouts to the ledger).
 // The live service and recovery after a restart both go through `apply`, so a restart rebuilds
 // exactly the state that was persisted. Transitions that cannot happen are refused.
 import { CodedError } from '../errors/index.js';
-import type { ChainId } from '../xcmp/connector.js';
+import type { AccountHex, ChainId } from '../xcmp/connector.js';
 import type { Batch, BatchMessage, Hex32 } from './batch.js';
 import { SettlementLedger } from './ledger.js';
 import type { FailureName, SettlementRecord } from './records.js';
@@ -11,7 +12,7 @@ import type { FailureName, SettlementRecord } from './records.js';
 /** Deposit references and withdrawal ids remembered for idempotency; beyond it the service refuses new ones. */
 export const SETTLEMENT_MAX_REMEMBERED_IDS = 10_000_000;
 
-export type MessageStatus = 'pending' | 'submitted' | 'confirmed' | 'failed';
+export type MessageStatus = 'pending' | 'submitted' | 'confirmed' | 'failed' | 'abandoned';
 
 export interface MessageState {
   readonly batchId: Hex32;
@@ -23,6 +24,10 @@ export interface MessageState {
   attemptsAllowed: number;
   reference: string | null;
   submittedAtMs: number | null;
+  /** Deadline (origin block) of the latest attempt; null before the first submission. */
+  validUntil: number | null;
+  /** Some attempt went out without a deadline (records from before deadlines): never provably dead. */
+  undated: boolean;
   failedAtMs: number | null;
   lastError: FailureName | null;
   lastReason: string | null;
@@ -43,9 +48,11 @@ export class SettlementState {
   nextWindowNumber = 0;
   lastTradeId: string | null = null;
   private readonly maxAttempts: number;
+  private readonly feeAccount: AccountHex;
 
-  constructor(maxAttempts: number) {
+  constructor(maxAttempts: number, feeAccount: AccountHex) {
     this.maxAttempts = maxAttempts;
+    this.feeAccount = feeAccount;
   }
 
   static depositKey(chain: ChainId, reference: string): string {
@@ -64,9 +71,14 @@ export class SettlementState {
     return state;
   }
 
-  /** Messages not yet confirmed, oldest batch first. */
+  /** Messages still open (neither confirmed nor abandoned), oldest batch first. */
   unconfirmed(): MessageState[] {
-    return [...this.messages.values()].filter((m) => m.status !== 'confirmed');
+    return [...this.messages.values()].filter((m) => m.status !== 'confirmed' && m.status !== 'abandoned');
+  }
+
+  /** Given-up messages, oldest batch first. */
+  abandoned(): MessageState[] {
+    return [...this.messages.values()].filter((m) => m.status === 'abandoned');
   }
 
   /** Applies one record; throws SETTLEMENT_RECORD_INVALID for an impossible transition. */
@@ -86,11 +98,14 @@ export class SettlementState {
         if (state.status !== 'pending' || state.attempt !== record.attempt) throw invalid(`submitted from ${state.status}/${state.attempt}`);
         state.status = 'submitted';
         state.submittedAtMs = record.atMs;
+        state.validUntil = record.validUntil ?? null;
+        if (record.validUntil === undefined) state.undated = true;
         return;
       }
       case 'confirmed': {
         const state = this.recorded(record.batchId, record.index);
         if (state.status === 'confirmed') throw invalid('confirmed twice');
+        if (state.status === 'abandoned') throw invalid('confirmed after it was given up');
         state.status = 'confirmed';
         state.reference = record.reference;
         return;
@@ -119,6 +134,16 @@ export class SettlementState {
         state.attemptsAllowed += this.maxAttempts;
         return;
       }
+      case 'abandoned': {
+        const state = this.recorded(record.batchId, record.index);
+        if (state.status !== 'failed' || state.attempt !== record.attempt || state.attempt < state.attemptsAllowed) throw invalid(`abandoned from ${state.status}/${state.attempt}`);
+        if (state.undated || state.validUntil === null || record.finalizedHeight <= state.validUntil) throw invalid('abandoned before its last deadline passed');
+        state.status = 'abandoned';
+        const { message } = state;
+        for (const payout of message.payouts) this.ledger.apply(message.destination, payout.asset, payout.account, payout.amount);
+        this.ledger.apply(message.destination, message.feeAsset, this.feeAccount, message.feeAtoms);
+        return;
+      }
     }
   }
 
@@ -137,7 +162,7 @@ export class SettlementState {
     for (const message of batch.messages) {
       this.messages.set(messageKey(batch.id, message.index), {
         batchId: batch.id, message, status: 'pending', attempt: 1, attemptsAllowed: this.maxAttempts,
-        reference: null, submittedAtMs: null, failedAtMs: null, lastError: null, lastReason: null, seenFailures: new Set(),
+        reference: null, submittedAtMs: null, validUntil: null, undated: false, failedAtMs: null, lastError: null, lastReason: null, seenFailures: new Set(),
       });
     }
     this.batches.set(batch.id, batch);
@@ -145,11 +170,11 @@ export class SettlementState {
     if (batch.lastTradeId !== null) this.lastTradeId = batch.lastTradeId;
   }
 
-  /** Escrow that has left or is about to leave per (chain, asset): payouts plus fee budgets of unconfirmed messages. */
+  /** Escrow that has left or is about to leave per (chain, asset): payouts plus fee budgets of open messages. */
   pendingOutflow(chain: ChainId, asset: string, only?: (state: MessageState) => boolean): bigint {
     let sum = 0n;
     for (const state of this.messages.values()) {
-      if (state.status === 'confirmed' || state.message.destination !== chain || (only !== undefined && !only(state))) continue;
+      if (state.status === 'confirmed' || state.status === 'abandoned' || state.message.destination !== chain || (only !== undefined && !only(state))) continue;
       sum += outflowOf(state.message, asset);
     }
     return sum;

@@ -9,6 +9,8 @@ import { DEFAULT_SETTLEMENT_POLICY, type SettlementConfig } from './config.js';
 
 export const LOCAL_FEE_PER_INSTRUCTION = 1_000_000n;
 export const LOCAL_FEE_BUDGET_PER_MESSAGE = 200_000_000n;
+/** Submission lifetime on the embedded chain: 20 blocks (2 s at the bridge's 100 ms blocks). */
+export const LOCAL_SUBMISSION_LIFETIME_BLOCKS = 20;
 const LOCAL_FEE_COLLECTOR = `0x${'fc'.repeat(32)}` as AccountHex;
 
 export interface LocalSetup {
@@ -24,7 +26,7 @@ export interface LocalSetupOptions {
   readonly feeAccount: AccountHex;
   /** Block time of the embedded chains; leave out to produce blocks by hand. */
   readonly blockTimeMs?: number;
-  readonly policy?: Partial<Pick<SettlementConfig, 'windowMs' | 'windowMaxFills' | 'maxPayoutsPerMessage' | 'confirmTimeoutMs' | 'retryDelayMs' | 'maxAttempts'>>;
+  readonly policy?: Partial<Pick<SettlementConfig, 'windowMs' | 'windowMaxFills' | 'maxPayoutsPerMessage' | 'confirmTimeoutMs' | 'retryDelayMs' | 'maxAttempts' | 'submissionLifetimeBlocks'>>;
 }
 
 export function createLocalSetup(options: LocalSetupOptions): LocalSetup {
@@ -47,6 +49,7 @@ export function createLocalSetup(options: LocalSetupOptions): LocalSetup {
     escrowAccounts: { 'para:1000': options.pool, 'para:2000': remoteEscrow },
     feeAccount: options.feeAccount,
     ...DEFAULT_SETTLEMENT_POLICY,
+    submissionLifetimeBlocks: LOCAL_SUBMISSION_LIFETIME_BLOCKS,
     ...options.policy,
   };
   return { network, connector, config };

@@ -4,6 +4,10 @@
 // connector, every step persisted first → outcomes are matched by topic. Deposits reported by the
 // connector are persisted, then credited, once per reference. At start the service folds the
 // store's records and reconciles every open message with the chain before it sends anything.
+// Every submission carries a deadline (validUntil, an origin block) after which the chain never
+// executes it; a message is resent, and finally given up (its payouts returned to the ledger and,
+// through the 'retries-exhausted' event with abandoned: true, to the traders), only once the
+// previous attempt is provably dead: deadline passed on a finalized block and topic absent.
 // Time always comes from the caller (the enclave's sequencer), never from a clock read here.
 import { CodedError, ERRORS, isCodedError, type ErrorName } from '../errors/index.js';
 import type { AccountHex, ChainConnector, ChainId, DepositObserved, TopicOutcome } from '../xcmp/connector.js';
@@ -39,7 +43,12 @@ export type SettlementEvent =
   | { readonly type: 'message-confirmed'; readonly batchId: Hex32; readonly index: number; readonly reference: string }
   | ({ readonly type: 'message-failed'; readonly batchId: Hex32; readonly index: number; readonly attempt: number } & Coded<FailureName>)
   | { readonly type: 'message-retried'; readonly batchId: Hex32; readonly index: number; readonly attempt: number }
-  | ({ readonly type: 'retries-exhausted'; readonly batchId: Hex32; readonly index: number; readonly attempt: number } & Coded<'SETTLEMENT_RETRIES_EXHAUSTED'>)
+  /**
+   * Final for the message. abandoned: every attempt is provably dead and its payouts are back in
+   * the ledger (SETTLEMENT_GIVEN_UP): the enclave credits them back to the traders. Not abandoned
+   * (SETTLEMENT_RETRIES_EXHAUSTED): an attempt without a deadline may still execute; an operator re-arms it.
+   */
+  | ({ readonly type: 'retries-exhausted'; readonly batchId: Hex32; readonly index: number; readonly attempt: number; readonly abandoned: boolean } & Coded<'SETTLEMENT_RETRIES_EXHAUSTED' | 'SETTLEMENT_GIVEN_UP'>)
   | { readonly type: 'batch-confirmed'; readonly batchId: Hex32 }
   | { readonly type: 'deposit-credited'; readonly deposit: DepositObserved }
   | ({ readonly type: 'deposit-ignored'; readonly deposit: DepositObserved } & Coded<'SETTLEMENT_DEPOSIT_DUPLICATE' | 'SETTLEMENT_DEPOSIT_REJECTED'>)
@@ -108,7 +117,7 @@ export class SettlementService {
    */
   static async open(deps: SettlementDeps, nowMs: number, onEvent?: (event: SettlementEvent) => void): Promise<SettlementService> {
     const resolved = resolveConfig(deps.config);
-    const state = new SettlementState(resolved.config.maxAttempts);
+    const state = new SettlementState(resolved.config.maxAttempts, resolved.config.feeAccount);
     for (const record of await deps.store.load()) {
       if (record.type === 'batch') verifyBatch(resolved, record.batch, deps.publicKey);
       try { state.apply(record); } catch (error) {
@@ -225,10 +234,10 @@ export class SettlementService {
     });
   }
 
-  /** Gives an exhausted message maxAttempts more attempts. */
+  /** Gives an exhausted message maxAttempts more attempts; a given-up message is final (SETTLEMENT_GIVEN_UP). */
   rearm(batchId: Hex32, index: number, nowMs: number): Promise<void> {
     return this.serial(async () => {
-      this.state.message(batchId, index);
+      if (this.state.message(batchId, index).status === 'abandoned') throw new CodedError('SETTLEMENT_GIVEN_UP', `${batchId}:${index}`);
       await this.persist({ type: 'rearmed', batchId, index, atMs: nowMs });
       this.exhaustedReported.delete(`${batchId}:${index}`);
     });
@@ -241,6 +250,27 @@ export class SettlementService {
       this.emit({ type: 'connector-error', batchId: state.batchId, index: state.message.index, reason: error instanceof Error ? error.message : String(error) });
       return undefined;
     }
+  }
+
+  /** The origin's finalized height, or undefined (reported) when the connector cannot tell now. */
+  private async finalized(state: MessageState): Promise<number | undefined> {
+    try {
+      const height = await this.connector.finalizedHeight(state.message.origin);
+      if (!Number.isSafeInteger(height) || height < 0) throw new Error(`finalized height ${String(height)} is not a block number`);
+      return height;
+    } catch (error) {
+      this.emit({ type: 'connector-error', batchId: state.batchId, index: state.message.index, reason: error instanceof Error ? error.message : String(error) });
+      return undefined;
+    }
+  }
+
+  /**
+   * The latest attempt can never execute: it had a deadline, a finalized block is past it, and the
+   * topic is neither executed nor on its way. Attempts before it were dead before it went out.
+   */
+  private provablyDead(state: MessageState, finalizedHeight: number, outcome: TopicOutcome): boolean {
+    if (state.undated || state.validUntil === null || finalizedHeight <= state.validUntil) return false;
+    return outcome.status === 'failed' || (outcome.status === 'unknown' && outcome.inFlight !== true);
   }
 
   private async confirm(state: MessageState, reference: string, nowMs: number): Promise<void> {
@@ -261,11 +291,13 @@ export class SettlementService {
     return outcome.status === 'failed' && !state.seenFailures.has(outcome.reference);
   }
 
-  private async submit(state: MessageState, nowMs: number): Promise<void> {
+  private async submit(state: MessageState, finalizedHeight: number, nowMs: number): Promise<void> {
     const index = state.message.index;
-    await this.persist({ type: 'submitted', batchId: state.batchId, index, attempt: state.attempt, atMs: nowMs });
+    const validUntil = finalizedHeight + this.resolved.lifetimeBlocks;
+    await this.persist({ type: 'submitted', batchId: state.batchId, index, attempt: state.attempt, atMs: nowMs, validUntil });
     try {
-      const receipt = await this.connector.submit(dispatchOf(state.message));
+      const receipt = await this.connector.submit({ ...dispatchOf(state.message), validUntil });
+      if (receipt.validUntil !== undefined && receipt.validUntil > validUntil) throw new Error(`assertion: ${this.connector.name} extended the deadline ${validUntil} to ${receipt.validUntil}`);
       state.reference = receipt.reference;
       this.emit({ type: 'message-submitted', batchId: state.batchId, index, attempt: state.attempt, reference: receipt.reference });
     } catch (error) {
@@ -283,23 +315,19 @@ export class SettlementService {
   private async step(state: MessageState, nowMs: number): Promise<void> {
     const { batchId } = state;
     const index = state.message.index;
-    if (state.status === 'failed') {
-      if (state.attempt >= state.attemptsAllowed) {
-        const key = `${batchId}:${index}`;
-        if (!this.exhaustedReported.has(key)) {
-          this.exhaustedReported.add(key);
-          this.emit({ type: 'retries-exhausted', batchId, index, attempt: state.attempt, ...coded('SETTLEMENT_RETRIES_EXHAUSTED', state.lastReason ?? '') });
-        }
-        return;
-      }
-      if (nowMs - (state.failedAtMs ?? nowMs) < this.resolved.config.retryDelayMs) return;
-    }
+    const exhausted = state.status === 'failed' && state.attempt >= state.attemptsAllowed;
+    if (exhausted && state.undated) return this.reportExhausted(state);
+    if (state.status === 'failed' && !exhausted && nowMs - (state.failedAtMs ?? nowMs) < this.resolved.config.retryDelayMs) return;
+    // Height first: a topic absent after a finalized block past the deadline is absent for good.
+    const height = await this.finalized(state);
+    if (height === undefined) return;
     const outcome = await this.outcome(state);
     if (outcome === undefined) return;
     if (outcome.status === 'executed') return this.confirm(state, outcome.reference, nowMs);
     switch (state.status) {
       case 'submitted': {
         if (this.freshFailure(state, outcome)) return this.fail(state, 'SETTLEMENT_EXECUTION_FAILED', outcome.reason, outcome.reference, nowMs);
+        if (this.provablyDead(state, height, outcome)) return this.fail(state, 'SETTLEMENT_CONFIRM_TIMEOUT', `deadline ${state.validUntil} passed (finalized ${height}), topic absent`, null, nowMs);
         const waitedMs = nowMs - (state.submittedAtMs ?? nowMs);
         if (waitedMs >= this.resolved.config.confirmTimeoutMs) return this.fail(state, 'SETTLEMENT_CONFIRM_TIMEOUT', `no outcome after ${waitedMs} ms`, null, nowMs);
         return;
@@ -307,15 +335,35 @@ export class SettlementService {
       case 'failed':
         // Reconciled: not executed. A fresh failure seen now belongs to the failed attempt.
         if (this.freshFailure(state, outcome)) state.seenFailures.add(outcome.reference);
+        // An attempt with a deadline may still execute until it passes: neither resend nor give up before.
+        if (!state.undated && !this.provablyDead(state, height, outcome)) return;
+        if (exhausted) return this.abandon(state, height, nowMs);
         await this.persist({ type: 'retried', batchId, index, attempt: state.attempt + 1, atMs: nowMs });
         this.emit({ type: 'message-retried', batchId, index, attempt: state.attempt });
-        return this.submit(state, nowMs);
+        return this.submit(state, height, nowMs);
       case 'pending':
         if (this.freshFailure(state, outcome)) state.seenFailures.add(outcome.reference);
-        return this.submit(state, nowMs);
+        return this.submit(state, height, nowMs);
       case 'confirmed':
+      case 'abandoned':
         return;
     }
+  }
+
+  /** Every attempt is provably dead: the message is given up and its payouts return to the ledger. */
+  private async abandon(state: MessageState, finalizedHeight: number, nowMs: number): Promise<void> {
+    const { batchId, attempt } = state;
+    const index = state.message.index;
+    await this.persist({ type: 'abandoned', batchId, index, attempt, finalizedHeight, atMs: nowMs });
+    this.emit({ type: 'retries-exhausted', batchId, index, attempt, abandoned: true, ...coded('SETTLEMENT_GIVEN_UP', state.lastReason ?? '') });
+  }
+
+  /** An exhausted message an undated attempt may still execute: reported once, kept until re-armed. */
+  private reportExhausted(state: MessageState): void {
+    const key = `${state.batchId}:${state.message.index}`;
+    if (this.exhaustedReported.has(key)) return;
+    this.exhaustedReported.add(key);
+    this.emit({ type: 'retries-exhausted', batchId: state.batchId, index: state.message.index, attempt: state.attempt, abandoned: false, ...coded('SETTLEMENT_RETRIES_EXHAUSTED', state.lastReason ?? '') });
   }
 
   private async drive(nowMs: number): Promise<void> {
@@ -370,9 +418,14 @@ export class SettlementService {
       topic: state.message.topic,
       status: state.status,
       attempt: state.attempt,
-      exhausted: state.status === 'failed' && state.attempt >= state.attemptsAllowed,
+      exhausted: state.status === 'abandoned' || (state.status === 'failed' && state.attempt >= state.attemptsAllowed),
       lastError: state.lastError,
     }));
+  }
+
+  /** Given-up messages (their payouts are back in the ledger), for crediting them back after a restart. */
+  abandonedMessages(): readonly { readonly batchId: Hex32; readonly index: number }[] {
+    return this.state.abandoned().map((state) => ({ batchId: state.batchId, index: state.message.index }));
   }
 
   batch(id: Hex32): Batch | undefined {

@@ -3,12 +3,14 @@
 // embedded local chain and the @polkadot/api connector implement it, so the settlement
 // lifecycle (and its exactly-once reconciliation) is written once.
 //
-// Deadlines (added compatibly; every field below marked "deadline" is optional for callers):
+// Deadlines (a compatible extension: the new dispatch, receipt and outcome fields are optional, so
+// existing callers and outcomes stay valid; connectors must add finalizedHeight):
 // "no outcome observed" only means "not executed" once the chain can never execute the
 // submission any more. So settlement reads `finalizedHeight(origin)`, picks `validUntil` (a block
 // number of the origin chain) and passes it with the dispatch; the connector must make the chain
 // refuse the submission after that block — a mortal era on real chains, an enforced deadline on
-// the embedded chain — and refuse to submit one it cannot bound (XCMP_DEADLINE_UNENFORCEABLE).
+// the embedded chain — and refuse to submit one it cannot bound (XCMP_DEADLINE_PASSED 5300,
+// XCMP_DEADLINE_UNENFORCEABLE 5301). A connector never enforces a later deadline than asked.
 // Once finalizedHeight(origin) > validUntil and findTopic says 'unknown' without `inFlight`, that
 // submission is provably dead: it never executed and never will.
 

@@ -137,11 +137,7 @@ test('the standby follows, takes over when the active enclave dies under load, a
   }
 
   // Under load: orders in flight, then the active enclave dies (its lease and stream connections drop, nothing more leaves it).
-  const inFlight = [];
-  for (let index = 0; index < IN_FLIGHT_AT_CRASH; index++) {
-    const trader = traders[index % TRADERS]!;
-    inFlight.push(trader.request('order.place', order(prng, orderIndex++)).id);
-  }
+  for (let index = 0; index < IN_FLIGHT_AT_CRASH; index++) traders[index % TRADERS]!.request('order.place', order(prng, orderIndex++));
   await sleep(prng.int(0, 3));
   active.dead = true;
   const diedAt = performance.now();
@@ -168,8 +164,6 @@ test('the standby follows, takes over when the active enclave dies under load, a
     assert.equal(seen, Array.from({ length: seen.length }, (_, at) => at + 1), `trader ${index}: every report once, in order`);
     assert.ok(seen.length >= lastSeqs[index]!, `trader ${index}: up to the last report the new leader held at the resume`);
   }
-  const acknowledgedBeforeDeath = inFlight.filter((id, index) => traders[index % TRADERS]!.received.some((message) => message.id === id)).length;
-  assert.ok(acknowledgedBeforeDeath <= IN_FLIGHT_AT_CRASH);
 
   // The new leader's state is exactly a replay of the stream from scratch.
   await standby.runtime.creditDeposit(resumed[1]!.account, 'USDC', 1_000n, 'after-failover');

@@ -79,6 +79,32 @@ test('a crossing order fills, charges fees and settles receipts at window close'
   driver.engine.checkInvariants();
 });
 
+test('a given-up payout is credited back once per reference and a withdrawal refunded once per id, also after a snapshot', () => {
+  const driver = funded();
+  driver.trade('alice', { type: 'order.place', order: limit('sell', 500, 20, 'a1') });
+  driver.trade('bob', { type: 'order.place', order: limit('buy', 510, 10, 'b1') });
+  const closed = driver.run({ kind: 'closeWindow' });
+  const payout = closed.window!.nets.find((n) => n.account === 'bob' && n.asset === 'DOT')!.payoutAtoms;
+  const dotBefore = driver.engine.ledger.balance('bob', 'DOT').available;
+  const refund = { kind: 'payoutFailed', account: 'bob', asset: 'DOT', atoms: payout, reference: 'gu:1' } as const;
+  const first = driver.run(refund);
+  assert.is(driver.engine.ledger.balance('bob', 'DOT').available, dotBefore + payout, 'the proceeds are back in the balance');
+  assert.equal(first.reports.map((r) => [r.account, r.report.kind, r.report.status]), [['bob', 'settlement', 'refunded']]);
+  driver.engine.checkInvariants();
+  const restored = EnclaveEngine.restore(CONFIG, driver.engine.serializeSnapshot());
+  const again = restored.apply({ ...refund, seq: 999, timeMs: 9_999 });
+  assert.equal(again.reports, [], 'the same reference is not credited twice, even after a restore');
+  assert.is(restored.ledger.balance('bob', 'DOT').available, dotBefore + payout);
+  const withdrawn = driver.trade('carol', { type: 'funds.withdraw', asset: 'USDC', atoms: 5_000_000n });
+  const withdrawalId = withdrawn.withdrawals[0]!.withdrawalId;
+  const usdcAfterWithdraw = driver.engine.ledger.balance('carol', 'USDC').available;
+  const withdrawalRefund = { kind: 'withdrawalFailed', account: 'carol', asset: 'USDC', atoms: 5_000_000n, withdrawalId } as const;
+  driver.run(withdrawalRefund);
+  driver.run(withdrawalRefund);
+  assert.is(driver.engine.ledger.balance('carol', 'USDC').available, usdcAfterWithdraw + 5_000_000n, 'refunded once');
+  driver.engine.checkInvariants();
+});
+
 test('each trade\'s settlement status follows its window: pending, netted, then the steps settlement reports', () => {
   const driver = funded();
   const fill = (maker: string, taker: string, clientOrderId: string) => {

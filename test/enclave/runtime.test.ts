@@ -268,5 +268,63 @@ test('a restart recovers keys, attestation binding and state (snapshot plus jour
   await second.runtime.stop();
 });
 
+interface OverloadRun {
+  readonly accepted: number;
+  readonly refusedNames: string[];
+  readonly worstAcceptedMs: number;
+  readonly cancel: string;
+  readonly after: string;
+}
+
+/** Offers orders for loadMs to a runtime whose journal writes 100 KB/s (well below what they need). */
+async function overloadRun(admissionQueueDelayMs: number, loadMs: number): Promise<OverloadRun> {
+  const storage: JournalStorage = {
+    async write(handle, bytes, position) {
+      await new Promise((resolve) => setTimeout(resolve, bytes.length / 100));
+      return NODE_STORAGE.write(handle, bytes, position);
+    },
+    datasync: NODE_STORAGE.datasync,
+  };
+  const { runtime, traders: [trader] } = await rig(tempDir(), 1, { journalStorage: storage, admissionQueueDelayMs });
+  await fund(runtime, trader!);
+  const answers: Promise<{ message: { t: string; body: Record<string, unknown> }; latencyMs: number }>[] = [];
+  const started = performance.now();
+  for (let tick = 0; performance.now() - started < loadMs && tick < 10_000; tick++) {
+    for (let i = 0; i < 5; i++) {
+      const { id } = trader!.request('order.place', limit('buy', '1.00', '0.1', `ov${tick}-${i}`));
+      const sentAtMs = performance.now();
+      answers.push(trader!.answer(id, 30_000).then((message) => ({ message, latencyMs: performance.now() - sentAtMs })));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  const cancel = trader!.request('order.cancel', { market: TEST_MARKET.id, clientOrderId: 'ov0-0' });
+  const settled = await Promise.all(answers);
+  const accepted = settled.filter((answer) => answer.message.t === 'result');
+  const cancelAnswer = await trader!.answer(cancel.id, 30_000);
+  const after = await trader!.ask('order.place', limit('buy', '1.00', '0.1', 'after-load'));
+  await runtime.stop();
+  return {
+    accepted: accepted.length,
+    refusedNames: settled.filter((answer) => answer.message.t === 'error').map((answer) => String(answer.message.body.name)),
+    worstAcceptedMs: Math.max(...accepted.map((answer) => answer.latencyMs)),
+    cancel: cancelAnswer.t,
+    after: after.t,
+  };
+}
+
+test('above capacity new orders get fast REQUEST_OVERLOADED refusals while accepted ones keep a bounded latency', async () => {
+  // The same load twice on this (shared, noisy) machine: without admission control the queue
+  // grows for the whole run; with it, it stays within a few journal groups.
+  const unbounded = await overloadRun(1e9, 600);
+  const bounded = await overloadRun(20, 600);
+  assert.is(unbounded.refusedNames.length, 0, 'no refusals without admission control');
+  assert.ok(bounded.refusedNames.length > 0, 'some orders are refused');
+  assert.ok(bounded.accepted > 0, 'some orders are accepted');
+  assert.ok(bounded.refusedNames.every((name) => name === 'REQUEST_OVERLOADED'), bounded.refusedNames.join());
+  assert.ok(bounded.worstAcceptedMs * 4 < unbounded.worstAcceptedMs, `worst accepted ${bounded.worstAcceptedMs.toFixed(1)} ms with admission control, ${unbounded.worstAcceptedMs.toFixed(1)} ms without`);
+  assert.is(bounded.cancel, 'result', 'a cancel is taken under load');
+  assert.is(bounded.after, 'result', 'once the queue drained, orders are accepted again');
+});
+
 test.after(() => { for (const dir of dirs) rmSync(dir, { recursive: true, force: true }); });
 test.run();

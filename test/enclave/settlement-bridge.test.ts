@@ -19,6 +19,8 @@ import { EnclaveHost } from '../../src/host/enclave-host.js';
 import type { WithdrawalOrder } from '../../src/enclave/engine.js';
 import { accountIdOf, BRIDGE_DEFAULTS, SettlementBridge, settlementFillOf, type BridgeRuntime } from '../../src/enclave/settlement-bridge.js';
 import { createLocalSetup } from '../../src/settlement/local-setup.js';
+import { MemorySettlementStore } from '../../src/settlement/records.js';
+import { LocalChainConnector } from '../../src/xcmp/local-connector.js';
 import { buildMarketSpec } from '../../src/matching/market-spec.js';
 import type { FillEvent } from '../../src/matching/types.js';
 import type { SettlementLogEntry } from '../../src/protocol/enclave-port.js';
@@ -157,6 +159,7 @@ test('a withdrawal refused by settlement or whose message fails for good is refu
   const prng = new Prng(55);
   const identitySeed = seedFrom(prng);
   const refunds: WithdrawalOrder[] = [];
+  const payoutRefunds: { account: string; asset: string; atoms: bigint; reference: string }[] = [];
   const credits: { account: string; atoms: bigint }[] = [];
   const entries: SettlementLogEntry[] = [];
   const runtime: BridgeRuntime = {
@@ -164,6 +167,7 @@ test('a withdrawal refused by settlement or whose message fails for good is refu
     signWithIdentity: (digest) => ed25519.sign(digest, identitySeed),
     creditDeposit: async (account, _asset, atoms) => { credits.push({ account, atoms }); },
     refundWithdrawal: async (order) => { refunds.push(order); },
+    refundPayout: async (account, asset, atoms, reference) => { payoutRefunds.push({ account, asset, atoms, reference }); },
     reportSettlement: async () => undefined,
     engine: { marketSpecs: new Map() },
   };
@@ -189,11 +193,81 @@ test('a withdrawal refused by settlement or whose message fails for good is refu
     const failing = { withdrawalId: 'w2', account, asset: 'DOT', atoms: 10_000_000_000n };
     bridge.onWithdrawal(failing);
     await until(async () => refunds.length, (n) => n === 2, 10_000);
-    assert.equal(refunds[1], failing, 'its only attempt failed: refunded');
+    assert.equal(refunds[1], failing, 'its only attempt failed and its deadline passed: refunded');
     assert.ok(entries.some((e) => e.event === 'retries-exhausted'), JSON.stringify(entries));
     assert.is(await bridge.chainBalance(account, 'DOT'), 0n, 'nothing reached the trader on chain');
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.is(refunds.length, 2, 'each refund happens once');
+    assert.equal(payoutRefunds, [], 'the payout was the withdrawal alone: no trade proceeds to credit back');
+  } finally {
+    await bridge.close();
+  }
+});
+
+test('a given-up message gives trade proceeds and withdrawals back to the engine, by reference, and the same again after a restart', async () => {
+  const prng = new Prng(77);
+  const identitySeed = seedFrom(prng);
+  const market = buildMarketSpec(TEST_MARKET);
+  type Refund = { account: string; asset: string; atoms: bigint; reference: string };
+  const refunds: WithdrawalOrder[] = [];
+  const payoutRefunds: Refund[] = [];
+  let credits = 0;
+  const runtime: BridgeRuntime = {
+    identityPublicKey: ed25519.getPublicKey(identitySeed),
+    signWithIdentity: (digest) => ed25519.sign(digest, identitySeed),
+    creditDeposit: async () => { credits += 1; },
+    refundWithdrawal: async (order) => { refunds.push(order); },
+    refundPayout: async (account, asset, atoms, reference) => { payoutRefunds.push({ account, asset, atoms, reference }); },
+    reportSettlement: async () => undefined,
+    engine: { marketSpecs: new Map([[market.id, market]]) },
+  };
+  const pool = `0x${Buffer.from(runtime.identityPublicKey).toString('hex')}` as const;
+  const feeAccount = accountIdOf('fees');
+  const store = new MemorySettlementStore();
+  const entries: SettlementLogEntry[] = [];
+  const options = { runtime, feeAccount: 'fees', log: (entry: SettlementLogEntry) => entries.push(entry), tickMs: 20, store };
+  const setup = createLocalSetup({ pool, feeAccount, blockTimeMs: 20, policy: { windowMs: 60_000, retryDelayMs: 1, maxAttempts: 2, confirmTimeoutMs: 1_000 } });
+  const buyer = 'aa'.repeat(32);
+  const seller = 'bb'.repeat(32);
+  let bridge = await SettlementBridge.openLocal(options, setup);
+  try {
+    setup.network.mint('para:1000', 'DOT', feeAccount, 1_000_000_000_000n);
+    setup.network.transfer('para:1000', 'DOT', feeAccount, pool, 1_000_000_000_000n);
+    bridge.faucetDeposit(buyer, 'USDC', 20_000_000n);
+    bridge.faucetDeposit(seller, 'DOT', 20_000_000_000n);
+    await until(async () => credits, (n) => n === 3, 5_000);
+    setup.network.injectFault({ kind: 'fail', reason: 'injected' }, {}, 10);
+    const withdrawal = { withdrawalId: 'w-9', account: buyer, asset: 'USDC', atoms: 3_000_000n };
+    bridge.onWithdrawal(withdrawal);
+    const fill = {
+      type: 'fill', seq: 1, timeMs: 1, market: market.id, tradeId: 1, auction: false, makerOrderId: 1, takerOrderId: 2,
+      makerAccount: buyer, takerAccount: seller, makerClientOrderId: 'm', takerClientOrderId: 't', takerSide: 'sell',
+      priceHalfTicks: 1000, sizeLots: 10, notionalQuoteAtoms: 5_000_000n, makerFeeQuoteAtoms: 1_000n, takerFeeQuoteAtoms: 2_500n,
+      makerRemainingLots: 0, takerRemainingLots: 0,
+    } as FillEvent;
+    bridge.onWindow({ number: 1, fills: [fill], timeMs: Date.now() });
+    await until(async () => payoutRefunds.length, (n) => n === 2, 15_000);
+    const byKey = (list: readonly Refund[]): Refund[] => [...list].sort((a, b) => `${a.account}${a.asset}`.localeCompare(`${b.account}${b.asset}`));
+    const first = byKey(payoutRefunds);
+    assert.equal(first.map((r) => [r.account, r.asset, r.atoms]), [
+      [buyer, 'DOT', 10n * market.baseAtomsPerLot],
+      [seller, 'USDC', 5_000_000n - 2_500n],
+    ], 'the trade proceeds go back; the buyer\'s USDC payout was its withdrawal alone');
+    assert.ok(first.every((r) => /^gu:[0-9a-f]{64}$/.test(r.reference)));
+    assert.equal(refunds, [withdrawal], 'the withdrawal is refunded');
+    assert.ok(entries.some((e) => e.event === 'retries-exhausted' && e.code === 4100), JSON.stringify(entries.slice(-5)));
+    assert.is(await bridge.chainBalance(buyer, 'DOT'), 0n, 'nothing reached the chain');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.is(payoutRefunds.length, 2, 'given back once while running');
+
+    // A restart (same records, same chain): the bridge credits the given-up message again; the
+    // references and withdrawal ids are the same, so the engine applies none of it twice.
+    await bridge.close();
+    const escrow = setup.config.escrowAccounts['para:2000'];
+    const connector = new LocalChainConnector({ network: setup.network, signer: pool, blockTimeMs: 20, ...(escrow === undefined ? {} : { escrow: { 'para:2000': escrow } }) });
+    bridge = await SettlementBridge.openLocal(options, { network: setup.network, connector, config: setup.config });
+    assert.equal(byKey(payoutRefunds.slice(2)), first, 'the same references again');
+    assert.equal(refunds.slice(1), [withdrawal], 'the same withdrawal id again');
   } finally {
     await bridge.close();
   }
@@ -259,6 +333,7 @@ test('a message whose execution fails is reported failed, then submitted and con
     signWithIdentity: (digest) => ed25519.sign(digest, identitySeed),
     creditDeposit: async () => undefined,
     refundWithdrawal: async () => undefined,
+    refundPayout: async () => undefined,
     reportSettlement: async (step) => { steps.push({ window: step.window, status: step.status, accounts: step.accounts }); },
     engine: { marketSpecs: new Map([[market.id, market]]) },
   };
@@ -309,6 +384,7 @@ test('a window of many fills enters settlement in slices, other work running bet
     signWithIdentity: (digest) => ed25519.sign(digest, identitySeed),
     creditDeposit: async () => undefined,
     refundWithdrawal: async () => undefined,
+    refundPayout: async () => undefined,
     reportSettlement: async () => undefined,
     engine: { marketSpecs: new TurnRecordingMap([[market.id, market]]) },
   };

@@ -1,5 +1,6 @@
 // INVARIANT: message state only moves along pending → submitted → confirmed | failed → retried →
-// pending, a record that would break that is refused, and replaying records rebuilds the state.
+// pending (→ abandoned only once attempts are exhausted and the last deadline has passed), a
+// record that would break that is refused, and replaying records rebuilds the state.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { isCodedError } from '../../src/errors/index.js';
@@ -25,7 +26,7 @@ function refused(state: SettlementState, record: SettlementRecord): void {
 }
 
 test('a full life: deposit, batch, submit, fail, retry, confirm', () => {
-  const state = new SettlementState(2);
+  const state = new SettlementState(2, account(9));
   state.apply(deposit);
   state.apply({ type: 'batch', batch });
   assert.is(state.ledger.balance('relay', 'DOT', account(1)), 0n);
@@ -45,7 +46,7 @@ test('a full life: deposit, batch, submit, fail, retry, confirm', () => {
 });
 
 test('impossible transitions are refused', () => {
-  const state = new SettlementState(1);
+  const state = new SettlementState(1, account(9));
   refused(state, { type: 'submitted', ...ref, attempt: 1, atMs: 0 });
   refused(state, { type: 'batch', batch: { ...batch, windowNumber: 1 } });
   refused(state, { type: 'batch', batch }); // overdraws: no deposit yet
@@ -65,6 +66,44 @@ test('impossible transitions are refused', () => {
   state.apply({ type: 'confirmed', ...ref, reference: 'r', atMs: 5 });
   refused(state, { type: 'confirmed', ...ref, reference: 'r', atMs: 5 });
   try { state.message(id, 7); assert.unreachable(); } catch (error) { assert.ok(isCodedError(error, 'SETTLEMENT_UNKNOWN_MESSAGE')); }
+});
+
+test('abandoned: only exhausted and past the last deadline; payouts and fee budget return to the ledger once', () => {
+  const records: SettlementRecord[] = [
+    deposit, { type: 'batch', batch },
+    { type: 'submitted', ...ref, attempt: 1, atMs: 1, validUntil: 10 },
+    { type: 'failed', ...ref, attempt: 1, error: 'SETTLEMENT_CONFIRM_TIMEOUT', reason: '', reference: null, atMs: 2 },
+  ];
+  const state = new SettlementState(1, account(9));
+  for (const record of records) state.apply(record);
+  assert.is(state.message(id, 0).validUntil, 10);
+  refused(state, { type: 'abandoned', ...ref, attempt: 1, finalizedHeight: 10, atMs: 3 }); // deadline not passed yet
+  refused(state, { type: 'abandoned', ...ref, attempt: 2, finalizedHeight: 11, atMs: 3 });
+  const abandoned: SettlementRecord = { type: 'abandoned', ...ref, attempt: 1, finalizedHeight: 11, atMs: 3 };
+  state.apply(abandoned);
+  assert.is(state.message(id, 0).status, 'abandoned');
+  assert.is(state.ledger.balance('relay', 'DOT', account(2)), 8n, 'the payout is back with its account');
+  assert.is(state.ledger.balance('relay', 'DOT', account(9)), 2n, 'the fee budget is back with the fee account');
+  assert.is(state.ledger.total('relay', 'DOT'), 10n, 'the deposit, whole again');
+  assert.is(state.pendingOutflow('relay', 'DOT'), 0n);
+  assert.equal(state.unconfirmed(), []);
+  assert.is(state.abandoned().length, 1);
+  refused(state, abandoned);
+  refused(state, { type: 'confirmed', ...ref, reference: 'late', atMs: 4 });
+  refused(state, { type: 'rearmed', ...ref, atMs: 4 });
+  const replayed = new SettlementState(1, account(9));
+  for (const record of [...records, abandoned]) replayed.apply(record);
+  assert.is(replayed.ledger.balance('relay', 'DOT', account(2)), 8n, 'replay rebuilds the same ledger');
+});
+
+test('an attempt without a deadline (records from before deadlines) is never taken for dead', () => {
+  const state = new SettlementState(1, account(9));
+  state.apply(deposit);
+  state.apply({ type: 'batch', batch });
+  state.apply({ type: 'submitted', ...ref, attempt: 1, atMs: 1 });
+  state.apply({ type: 'failed', ...ref, attempt: 1, error: 'SETTLEMENT_CONFIRM_TIMEOUT', reason: '', reference: null, atMs: 2 });
+  assert.ok(state.message(id, 0).undated);
+  refused(state, { type: 'abandoned', ...ref, attempt: 1, finalizedHeight: 1_000_000, atMs: 3 });
 });
 
 test.run();

@@ -13,6 +13,8 @@ const records: SettlementRecord[] = [
   { type: 'retried', batchId, index: 2, attempt: 2, atMs: 6 },
   { type: 'confirmed', batchId, index: 2, reference: 'para:1000#9-m0', atMs: 7 },
   { type: 'rearmed', batchId, index: 0, atMs: 8 },
+  { type: 'submitted', batchId, index: 0, attempt: 4, atMs: 9, validUntil: 77 },
+  { type: 'abandoned', batchId, index: 0, attempt: 4, finalizedHeight: 78, atMs: 10 },
   {
     type: 'batch',
     batch: {

@@ -40,6 +40,9 @@ interface Harness {
   open(nowMs: number): Promise<SettlementService>;
 }
 
+/** Submission lifetime in blocks: a resend waits until LIFETIME + 1 blocks have passed. */
+const LIFETIME = 4;
+
 async function harness(overrides: Partial<SettlementConfig> = {}): Promise<Harness> {
   const network = new LocalNetwork([
     { id: 'para:1000', assets: [{ symbol: 'DOT', location: relay() }, { symbol: 'USDT', location: USDT }], feeAsset: 'DOT', feePerInstruction: 1n, feeCollector: COLLECTOR },
@@ -61,6 +64,7 @@ async function harness(overrides: Partial<SettlementConfig> = {}): Promise<Harne
     confirmTimeoutMs: 5_000,
     retryDelayMs: 1_000,
     maxAttempts: 3,
+    submissionLifetimeBlocks: LIFETIME,
     ...overrides,
   };
   const store = new MemorySettlementStore();
@@ -174,6 +178,9 @@ test('drop: timeout, reconcile, retry; paid exactly once', async () => {
   await h.service.tick(6_500);
   assert.is(h.service.messages()[0]!.attempt, 1, 'waits retryDelayMs');
   await h.service.tick(7_000);
+  assert.is(h.service.messages()[0]!.attempt, 1, 'waits for the deadline to pass on a finalized block');
+  h.network.produceBlocks(LIFETIME);
+  await h.service.tick(7_000);
   assert.is(h.service.messages()[0]!.attempt, 2);
   assert.ok(types(h).includes('message-retried'));
   h.network.produceBlock();
@@ -183,21 +190,43 @@ test('drop: timeout, reconcile, retry; paid exactly once', async () => {
   await assertConserved(h, 'after retry');
 });
 
-test('delay past the timeout: the late execution is found by reconciliation and nothing is resent', async () => {
+test('delay past the timeout but within the deadline: the late execution is matched by topic and counted once, nothing resent', async () => {
   const h = await harness();
   await fund(h);
-  h.network.injectFault({ kind: 'delay', blocks: 10 });
+  h.network.injectFault({ kind: 'delay', blocks: LIFETIME - 1 });
   h.service.addFill(fill(DOT, USDT_REF, 10n, 300n));
   await h.service.tick(1_000);
   await h.service.tick(6_000);
   assert.is(h.service.messages()[0]!.status, 'failed');
-  h.network.produceBlocks(11);
+  await h.service.tick(7_000);
+  assert.is(h.service.messages()[0]!.attempt, 1, 'no resend while the deadline is open');
+  h.network.produceBlocks(LIFETIME);
   await assertConserved(h, 'executed late, still marked failed');
   await h.service.tick(7_000);
   assert.is(h.service.messages()[0]!.status, 'confirmed');
   assert.is(h.service.messages()[0]!.attempt, 1, 'no second attempt');
   assert.is(h.network.executionLog().length, 1);
   assert.is(chainBalance(h, 'para:1000', 'DOT', ALICE), 10n);
+});
+
+test('delay past the deadline: the chain refuses the late copy, the resend pays exactly once', async () => {
+  const h = await harness();
+  await fund(h);
+  h.network.injectFault({ kind: 'delay', blocks: LIFETIME + 2 });
+  h.service.addFill(fill(DOT, USDT_REF, 10n, 300n));
+  await h.service.tick(1_000);
+  h.network.produceBlocks(LIFETIME + 1);
+  await h.service.tick(1_100);
+  const failed = h.events.find((e) => e.type === 'message-failed');
+  assert.ok(failed && failed.type === 'message-failed' && failed.error === 'SETTLEMENT_CONFIRM_TIMEOUT' && failed.reason.startsWith('deadline'), 'dead at its deadline, before the time-out');
+  await h.service.tick(2_100);
+  assert.is(h.service.messages()[0]!.attempt, 2);
+  h.network.produceBlocks(2);
+  await h.service.tick(2_200);
+  assert.is(h.service.messages()[0]!.status, 'confirmed');
+  assert.equal(h.network.executionLog().map((e) => e.outcome), ['executed', 'expired'], 'the resend executed, then the late copy came due and was refused');
+  assert.is(chainBalance(h, 'para:1000', 'DOT', ALICE), 10n);
+  await assertConserved(h, 'after the refused late copy');
 });
 
 test('execution failure: reported with its code, nothing moves, retried after the pool is funded', async () => {
@@ -212,11 +241,13 @@ test('execution failure: reported with its code, nothing moves, retried after th
   const failed = h.events.find((e) => e.type === 'message-failed');
   assert.ok(failed && failed.type === 'message-failed' && failed.error === 'SETTLEMENT_EXECUTION_FAILED' && failed.reason.startsWith('FailedToTransactAsset'));
   assert.is(chainBalance(h, 'para:1000', 'DOT', ALICE), 0n);
+  h.network.produceBlocks(LIFETIME);
   await h.service.tick(2_100);
   h.network.produceBlock();
   await h.service.tick(2_200);
   assert.is(h.service.messages()[0]!.status, 'failed', 'still short: the second attempt fails too');
   h.network.mint('para:1000', 'DOT', POOL, 5_000n);
+  h.network.produceBlocks(LIFETIME);
   await h.service.tick(3_200);
   h.network.produceBlock();
   await h.service.tick(3_300);
@@ -226,33 +257,50 @@ test('execution failure: reported with its code, nothing moves, retried after th
   await assertConserved(h, 'after funding');
 });
 
-test('refusal and exhausted retries surface coded events; re-arming resumes without loss', async () => {
+test('refusal, then failures until every attempt is provably dead: given up once, payouts back in the ledger, re-arm refused', async () => {
   const h = await harness();
   await fund(h);
   h.network.injectFault({ kind: 'refuse', reason: 'tx pool full' });
   h.network.injectFault({ kind: 'fail', reason: 'Injected' }, {}, 2);
+  const aliceDot = h.service.balance('para:1000', 'DOT', ALICE);
+  const feeDot = h.service.balance('para:1000', 'DOT', FEE);
   h.service.addFill(fill(DOT, USDT_REF, 10n, 300n));
   await h.service.tick(1_000);
   const refused = h.events.find((e) => e.type === 'message-failed');
   assert.ok(refused && refused.type === 'message-failed' && refused.error === 'SETTLEMENT_DELIVERY_REFUSED' && refused.code === 4030);
-  for (let t = 2_000; t <= 5_000; t += 1_000) {
+  for (const t of [2_000, 3_200]) {
+    h.network.produceBlocks(LIFETIME + 1);
     await h.service.tick(t);
     h.network.produceBlock();
     await h.service.tick(t + 100);
   }
-  const exhausted = h.events.find((e) => e.type === 'retries-exhausted');
-  assert.ok(exhausted && exhausted.type === 'retries-exhausted' && exhausted.code === 4033);
   const view = h.service.messages()[0]!;
-  assert.ok(view.exhausted && view.attempt === 3);
+  assert.is(view.attempt, 3);
+  assert.is(view.status, 'failed');
+  assert.not.ok(types(h).includes('retries-exhausted'), 'not given up while the last deadline is open');
   await h.service.tick(20_000);
-  assert.is(h.service.messages()[0]!.attempt, 3, 'an exhausted message waits for an operator');
-  await assertConserved(h, 'exhausted: funds still in escrow');
-  await h.service.rearm(view.batchId, view.index, 20_000);
-  await h.service.tick(21_000);
-  h.network.produceBlock();
-  await h.service.tick(21_100);
-  assert.is(h.service.messages()[0]!.status, 'confirmed');
-  assert.is(chainBalance(h, 'para:1000', 'DOT', ALICE), 10n);
+  assert.not.ok(types(h).includes('retries-exhausted'));
+  await assertConserved(h, 'exhausted, deadline open: funds still pending');
+  h.network.produceBlocks(LIFETIME);
+  await h.service.tick(20_100);
+  await h.service.tick(20_200);
+  const gaveUp = h.events.filter((e) => e.type === 'retries-exhausted');
+  assert.is(gaveUp.length, 1, 'given up exactly once');
+  assert.ok(gaveUp[0]!.type === 'retries-exhausted' && gaveUp[0]!.abandoned && gaveUp[0]!.code === 4100 && gaveUp[0]!.error === 'SETTLEMENT_GIVEN_UP');
+  assert.is(h.service.messages()[0]!.status, 'abandoned');
+  assert.ok(h.service.messages()[0]!.exhausted);
+  assert.is(h.service.balance('para:1000', 'DOT', ALICE), aliceDot + 10n, 'the payout is back in the ledger');
+  assert.is(h.service.balance('para:1000', 'DOT', FEE), feeDot, 'and the fee budget');
+  assert.equal(h.service.abandonedMessages(), [{ batchId: view.batchId, index: view.index }]);
+  await assertConserved(h, 'after give-up');
+  try { await h.service.rearm(view.batchId, view.index, 21_000); assert.unreachable('re-armed a given-up message'); } catch (error) { assert.ok(isCodedError(error, 'SETTLEMENT_GIVEN_UP'), String(error)); }
+  await h.service.close();
+  const reopened = await h.open(30_000);
+  assert.is(reopened.messages()[0]!.status, 'abandoned', 'replayed from the records');
+  assert.is(reopened.balance('para:1000', 'DOT', ALICE), aliceDot + 10n);
+  await reopened.tick(31_000);
+  assert.is(h.events.filter((e) => e.type === 'retries-exhausted').length, 1, 'not given up again after a restart');
+  assert.is(chainBalance(h, 'para:1000', 'DOT', ALICE), 0n);
 });
 
 test('restart after execution but before confirmation: reconciled on open, never resent', async () => {
@@ -285,6 +333,7 @@ test('restart while a submission is in flight: no resend before the timeout, the
   assert.is(reopened.messages()[0]!.status, 'submitted');
   assert.is(reopened.messages()[0]!.attempt, 1);
   await reopened.tick(6_000);
+  h.network.produceBlocks(LIFETIME + 1);
   await reopened.tick(7_000);
   h.network.produceBlock();
   await reopened.tick(7_100);
@@ -406,6 +455,7 @@ test('submit errors: in doubt stays submitted (no resend before the timeout); ex
   const failed = h.events.filter((e) => e.type === 'message-failed').at(-1);
   assert.ok(failed && failed.type === 'message-failed' && failed.error === 'SETTLEMENT_EXECUTION_FAILED');
   mode = 'normal';
+  h.network.produceBlocks(LIFETIME + 1);
   await h.service.tick(3_100);
   h.network.produceBlock();
   await h.service.tick(3_200);

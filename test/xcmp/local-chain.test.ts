@@ -1,5 +1,6 @@
 // INVARIANT: the local chain moves exactly what a message says or nothing at all, executes a
-// topic at most once, and conserves every asset (issuance changes only by mint).
+// topic at most once, conserves every asset (issuance changes only by mint), and never executes a
+// submission after its deadline (validUntil): a copy coming due later is dropped, its topic unknown.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { isCodedError, type ErrorName } from '../../src/errors/index.js';
@@ -121,6 +122,33 @@ test('faults: drop never arrives, delay arrives late, fail moves nothing, refuse
   expectCode(() => network.submit(settlement(7, [{ beneficiary: account(1), asset: USDT, amount: 1n }]), POOL), 'XCM_SUBMIT_REFUSED');
   network.produceBlock();
   assert.equal(network.findTopic('para:1000', topic(7)), { status: 'unknown' });
+});
+
+test('deadlines: refused at submit once past; a delayed copy due after its deadline never executes; within it, it does', () => {
+  const network = funded();
+  network.produceBlocks(3);
+  const payouts = [{ beneficiary: account(1), asset: relay(), amount: 10n }];
+  expectCode(() => network.submit({ ...settlement(30, payouts), validUntil: 3 }, POOL), 'XCMP_DEADLINE_PASSED');
+  expectCode(() => network.submit({ ...settlement(30, payouts), validUntil: -1 }, POOL), 'XCMP_DEADLINE_UNENFORCEABLE');
+  expectCode(() => network.submit({ ...settlement(30, payouts), validUntil: 4.5 }, POOL), 'XCMP_DEADLINE_UNENFORCEABLE');
+
+  const late = { ...settlement(31, payouts), validUntil: 6 };
+  network.injectFault({ kind: 'delay', blocks: 3 }); // due at block 7
+  assert.is(network.submit(late, POOL).validUntil, 6, 'the receipt names the deadline the chain enforces');
+  const inTime = { ...settlement(32, payouts), validUntil: 7 };
+  network.injectFault({ kind: 'delay', blocks: 3 }); // due at block 7, its last valid block
+  network.submit(inTime, POOL);
+  network.produceBlocks(10);
+  assert.equal(network.findTopic('para:1000', late.topic), { status: 'unknown' }, 'expired copies leave no outcome');
+  assert.is(network.findTopic('para:1000', inTime.topic).status, 'executed');
+  assert.equal(network.executionLog().map((e) => [e.block, e.outcome]), [[7, 'expired'], [7, 'executed']]);
+  assert.is(network.balanceOf('para:1000', 'DOT', account(1)), 10n, 'only the copy within its deadline paid');
+
+  // After the deadline, the same topic can be sent again and executes exactly once.
+  network.submit({ ...settlement(31, payouts), validUntil: network.blockHeight + 5 }, POOL);
+  network.produceBlock();
+  assert.is(network.findTopic('para:1000', late.topic).status, 'executed');
+  assert.is(network.balanceOf('para:1000', 'DOT', account(1)), 20n);
 });
 
 test('send: runs on the destination from the signer\'s location there; V4 BuyExecution enforces its weight limit', () => {

@@ -36,6 +36,22 @@ test('submit, produce a block, find the topic executed, read balances', async ()
   assert.is(await connector.balanceOf('relay', 'DOT', POOL), 970n);
 });
 
+test('finalized height is the block clock; a deadline passes through submit and is enforced', async () => {
+  const { network, connector } = setup();
+  assert.is(await connector.finalizedHeight('relay'), 0);
+  network.produceBlocks(2);
+  assert.is(await connector.finalizedHeight('relay'), 2);
+  try { await connector.finalizedHeight('para:9'); assert.unreachable('unknown chain'); } catch (error) { assert.ok(isCodedError(error, 'XCM_UNKNOWN_CHAIN')); }
+  try { await connector.submit({ ...dispatch, validUntil: 2 }); assert.unreachable('past'); } catch (error) { assert.ok(isCodedError(error, 'XCMP_DEADLINE_PASSED')); }
+  network.injectFault({ kind: 'delay', blocks: 5 });
+  const receipt = await connector.submit({ ...dispatch, validUntil: 4 });
+  assert.is(receipt.validUntil, 4);
+  network.produceBlocks(8);
+  assert.ok((await connector.finalizedHeight('relay')) > 4);
+  assert.equal(await connector.findTopic('relay', dispatch.topic), { status: 'unknown' }, 'past its deadline it never executed');
+  assert.is(await connector.balanceOf('relay', 'DOT', account(1)), 0n);
+});
+
 test('refusal is a rejected promise with a coded error', async () => {
   const { network, connector } = setup();
   network.injectFault({ kind: 'refuse', reason: 'nope' });

@@ -45,4 +45,6 @@ export const REPLICATED_LIMITS = {
   batchIdCharsMax: 64,
   /** Batches a follower reads per pull, so one pull's work (and memory) stays bounded. */
   pullBatchesMax: 1_024,
+  /** A tailing follower compares its position with the log's end this often, to notice a stalled tail. */
+  tailCheckEveryMs: 1_000,
 } as const;

@@ -21,7 +21,7 @@ import { GroupCommitter, type CommitBatch, type GroupCommitStats } from './group
 import type { AdmittedRange, AppendReceipt, Journal, JournalAnchor, JournalRecord, JournalWatcher } from './journal.js';
 import { JOURNAL_LIMITS, REPLICATED_LIMITS } from './limits.js';
 import { UnitKeyCache, formatBatchId, freshWriterTag, openBatchFrame, parseBatchId, verifyBatch } from './replicated-batch.js';
-import type { LogPosition, ReplicatedLog } from './replicated-log.js';
+import type { LogPosition, ReplicatedLog, StoredBatch } from './replicated-log.js';
 import {
   GENESIS_CHAIN_MAC,
   deriveJournalKeys,
@@ -94,6 +94,14 @@ export class ReplicatedJournal implements Journal {
   #durableSequence: number;
   #watcher: JournalWatcher | undefined;
   #closing: Promise<void> | undefined;
+  /** A follower on a log with `tail`: batches received and not yet pulled, and how to stop receiving. */
+  #tailQueue: StoredBatch[] = [];
+  #tailStop: (() => void) | undefined;
+  #tailCheckedAtMs = 0;
+  /** The log's last stream sequence at the previous check, and the batches the tail had received then. */
+  #tailCheckedEnd = 0;
+  #tailCheckedReceived = 0;
+  #tailReceived = 0;
 
   private constructor(log: ReplicatedLog, keys: JournalKeys, ring: AnchorRing, index: IndexedBatch[], tail: LogPosition, chainTail: Uint8Array, nextSequence: number, lastEpoch: number, following: boolean) {
     this.#log = log;
@@ -232,14 +240,89 @@ export class ReplicatedJournal implements Journal {
   async *pull(): AsyncGenerator<JournalRecord, void, undefined> {
     if (this.#closing) throw new CodedError('JOURNAL_CLOSED');
     if (!this.following) throw new Error('assertion: pull() is for a follower');
+    if (this.#tailStop !== undefined) {
+      yield* this.#pullTailed();
+      return;
+    }
     const extent = await this.#log.extent();
     const from = this.#tail.streamSequence + 1;
     const through = Math.min(extent.last.streamSequence, this.#tail.streamSequence + REPLICATED_LIMITS.pullBatchesMax);
-    if (through < from) return;
+    if (through < from) {
+      this.#startTailing();
+      return;
+    }
+    yield* this.#apply(this.#log.read(from, through), from);
+    if (through === extent.last.streamSequence) this.#startTailing();
+  }
+
+  /** Batches the tail delivered; a gap, a full queue or a stalled tail falls back to polling reads. */
+  async *#pullTailed(): AsyncGenerator<JournalRecord, void, undefined> {
+    const ready: StoredBatch[] = [];
+    let next = this.#tail.streamSequence + 1;
+    for (const batch of this.#tailQueue.splice(0, REPLICATED_LIMITS.pullBatchesMax)) {
+      if (batch.streamSequence < next) continue;
+      if (batch.streamSequence !== next) {
+        this.#stopTailing();
+        break;
+      }
+      ready.push(batch);
+      next += 1;
+    }
+    if (ready.length > 0) yield* this.#apply(ready, ready[0]!.streamSequence);
+    if (this.#tailStop !== undefined && performance.now() - this.#tailCheckedAtMs > REPLICATED_LIMITS.tailCheckEveryMs) {
+      // Nothing received for a whole check period while the log held more: the tail stalled.
+      if (this.#tailReceived === this.#tailCheckedReceived && this.#tail.streamSequence < this.#tailCheckedEnd) {
+        this.#stopTailing();
+        return;
+      }
+      this.#tailCheckedAtMs = performance.now();
+      this.#tailCheckedReceived = this.#tailReceived;
+      this.#tailCheckedEnd = (await this.#log.extent()).last.streamSequence;
+    }
+  }
+
+  #startTailing(): void {
+    const log = this.#log;
+    if (log.tail === undefined || this.#tailStop !== undefined || this.#closing || !this.following) return;
+    const iterator = log.tail(this.#tail.streamSequence + 1)[Symbol.asyncIterator]();
+    let stopped = false;
+    this.#tailQueue = [];
+    this.#tailCheckedAtMs = performance.now();
+    this.#tailCheckedEnd = this.#tail.streamSequence;
+    this.#tailStop = () => {
+      stopped = true;
+      void iterator.return?.()?.catch(() => undefined);
+    };
+    const queue = this.#tailQueue;
+    void (async () => {
+      try {
+        while (!stopped) {
+          const next = await iterator.next();
+          if (next.done === true || stopped) break;
+          queue.push(next.value);
+          this.#tailReceived += 1;
+          // A follower that does not keep up reads by polling instead of queueing without bound.
+          if (queue.length > REPLICATED_LIMITS.pullBatchesMax * 4) break;
+        }
+      } catch {
+        // A failed tail only means polling reads from here; they report their own errors.
+      }
+      if (!stopped && this.#tailQueue === queue) this.#stopTailing();
+    })();
+  }
+
+  #stopTailing(): void {
+    this.#tailStop?.();
+    this.#tailStop = undefined;
+    this.#tailQueue = [];
+  }
+
+  /** Verifies, opens and applies stored batches to the follower's view, yielding their records. */
+  async *#apply(batches: AsyncIterable<StoredBatch> | Iterable<StoredBatch>, from: number): AsyncGenerator<JournalRecord, void, undefined> {
     const units = new UnitKeyCache();
     let expectedStream = from;
     try {
-      for await (const batch of this.#log.read(from, through)) {
+      for await (const batch of batches) {
         if (batch.streamSequence !== expectedStream) throw new CodedError('JOURNAL_SEQUENCE_BROKEN', `the log yielded stream message ${batch.streamSequence}, expected ${expectedStream}`);
         expectedStream += 1;
         const id = parseBatchId(batch.batchId);
@@ -266,7 +349,6 @@ export class ReplicatedJournal implements Journal {
     } finally {
       units.clear();
     }
-    if (expectedStream !== through + 1) throw new CodedError('CLUSTER_LOG_UNAVAILABLE', `the log ended at stream message ${expectedStream - 1}, expected ${through}`);
   }
 
   /**
@@ -278,6 +360,8 @@ export class ReplicatedJournal implements Journal {
   async promote(): Promise<void> {
     if (this.#closing) throw new CodedError('JOURNAL_CLOSED');
     if (!this.following) throw new Error('assertion: promote() is for a follower');
+    // From here the follower catches up by reading up to the end the log reports.
+    this.#stopTailing();
     const extent = await this.#log.extent();
     if (extent.last.streamSequence !== this.#tail.streamSequence || extent.last.batchId !== this.#tail.batchId) {
       throw new CodedError('STANDBY_BEHIND', `the log ends at stream message ${extent.last.streamSequence}, this follower at ${this.#tail.streamSequence}`);
@@ -379,6 +463,7 @@ export class ReplicatedJournal implements Journal {
   }
 
   close(): Promise<void> {
+    this.#stopTailing();
     this.#closing ??= (async () => {
       try {
         await this.#committer.whenDurable();

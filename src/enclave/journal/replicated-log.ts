@@ -37,4 +37,10 @@ export interface ReplicatedLog {
    * quorum acknowledged it in time.
    */
   append(batchId: string, bytes: Uint8Array, after: LogPosition): Promise<number>;
+
+  /**
+   * Optional, for a follower: stored batches from `fromStreamSequence` on, as they are appended,
+   * without end until the iterator is returned. Without it a follower polls `extent` and `read`.
+   */
+  tail?(fromStreamSequence: number): AsyncIterable<StoredBatch>;
 }

@@ -4,10 +4,13 @@
 // extrinsics for local execution, `messageQueue.Processed { id }` on a destination (after checking
 // that the pool's own `send` on the origin carried that id). Real runtimes do not refuse a second
 // message with a known topic, so the exactly-once guarantee rests on settlement calling findTopic
-// before every resend (README.md in this folder).
+// before every resend (README.md in this folder). A dispatch with a deadline (validUntil) is signed
+// with a mortal era born at the finalized head, the longest power-of-two period that ends by the
+// deadline: the runtime's CheckMortality refuses it in any later block. A 'send' that left the
+// origin is reported 'unknown' with inFlight until its destination processes it.
 import { ApiPromise, WsProvider } from '@polkadot/api';
-import type { SubmittableExtrinsic } from '@polkadot/api/types';
-import type { ISubmittableResult, Codec } from '@polkadot/types/types';
+import type { SignerOptions, SubmittableExtrinsic } from '@polkadot/api/types';
+import type { ISubmittableResult, Codec, IExtrinsicEra } from '@polkadot/types/types';
 import { CodedError, isCodedError } from '../../errors/index.js';
 import type { AccountHex, ChainConnector, ChainId, DepositObserved, SubmitReceipt, TopicOutcome, XcmDispatch } from '../connector.js';
 import { chainLocation } from '../xcm-builder.js';
@@ -22,6 +25,19 @@ import { accountHexOf, settlementKeyPair, type SettlementKeyPair } from './settl
 export const POLKADOT_MAX_DEPOSIT_LISTENERS = 64;
 /** Delay before @polkadot/api reconnects a dropped WebSocket. */
 export const POLKADOT_RECONNECT_MS = 2_500;
+/** Mortal eras span a power of two of blocks in this range (sp_runtime::generic::Era). */
+export const POLKADOT_MIN_ERA_PERIOD = 4;
+export const POLKADOT_MAX_ERA_PERIOD = 65_536;
+
+/** The birth block and period of the mortal era that ends by `validUntil`: last valid block = birth + period − 1. */
+export function mortalEraFor(birth: number, validUntil: number, blockHashCount: number): { readonly period: number; readonly lastValidBlock: number } {
+  if (!Number.isSafeInteger(validUntil) || validUntil < 0) throw new CodedError('XCMP_DEADLINE_UNENFORCEABLE', 'validUntil must be a block number');
+  const room = Math.min(validUntil - birth + 1, blockHashCount, POLKADOT_MAX_ERA_PERIOD);
+  if (room < POLKADOT_MIN_ERA_PERIOD) throw new CodedError('XCMP_DEADLINE_PASSED', `valid until block ${validUntil}, the finalized head is ${birth}: no mortal era of ${POLKADOT_MIN_ERA_PERIOD}+ blocks fits`);
+  let period = POLKADOT_MIN_ERA_PERIOD;
+  while (period * 2 <= room) period *= 2;
+  return { period, lastValidBlock: birth + period - 1 };
+}
 
 interface Chain {
   readonly endpoint: ResolvedEndpoint;
@@ -33,6 +49,13 @@ interface Chain {
   /** Submissions on one chain go one at a time, so nonces never collide. */
   lock: Promise<unknown>;
   unsubscribe: (() => void) | undefined;
+}
+
+/** Signing options of a mortal extrinsic and the last block it can be included in. */
+interface Mortality {
+  readonly era: IExtrinsicEra;
+  readonly blockHash: string;
+  readonly lastValidBlock: number;
 }
 
 const toHex = (bytes: Uint8Array): string => `0x${Buffer.from(bytes).toString('hex')}`;
@@ -199,7 +222,7 @@ export class PolkadotConnector implements ChainConnector {
     const extrinsic = dispatch.kind === 'execute'
       ? call(message, await this.maxWeight(origin, message))
       : call(this.destinationArg(dispatch, message), message);
-    const run = origin.lock.catch(() => undefined).then(() => this.signAndFollow(origin, extrinsic, dispatch));
+    const run = origin.lock.catch(() => undefined).then(async () => this.signAndFollow(origin, extrinsic, dispatch, dispatch.validUntil === undefined ? undefined : await this.mortality(origin, dispatch.validUntil)));
     origin.lock = run;
     return run;
   }
@@ -223,13 +246,24 @@ export class PolkadotConnector implements ChainConnector {
     return { refTime: unit.refTime * BigInt(instructions), proofSize: unit.proofSize * BigInt(instructions) };
   }
 
-  private async signAndFollow(chain: Chain, extrinsic: SubmittableExtrinsic<'promise'>, dispatch: XcmDispatch): Promise<SubmitReceipt> {
+  /** A mortal era born at the finalized head that ends by `validUntil`, as signing options. */
+  private async mortality(chain: Chain, validUntil: number): Promise<Mortality> {
+    const { api } = chain;
+    const blockHash = await api.rpc.chain.getFinalizedHead();
+    const birth = (await api.rpc.chain.getHeader(blockHash)).number.toNumber();
+    const hashCount = api.consts.system?.['blockHashCount'] as unknown as { toNumber(): number } | undefined;
+    const { period, lastValidBlock } = mortalEraFor(birth, validUntil, hashCount?.toNumber() ?? POLKADOT_MIN_ERA_PERIOD);
+    return { era: api.createType('ExtrinsicEra', { current: birth, period }), blockHash: blockHash.toHex(), lastValidBlock };
+  }
+
+  private async signAndFollow(chain: Chain, extrinsic: SubmittableExtrinsic<'promise'>, dispatch: XcmDispatch, mortality: Mortality | undefined): Promise<SubmitReceipt> {
     let settle: ((result: ISubmittableResult) => void) | undefined;
     let refuse: ((error: CodedError) => void) | undefined;
     const finalized = new Promise<ISubmittableResult>((resolve, reject) => { settle = resolve; refuse = reject; });
     let unsubscribe: () => void;
     try {
-      unsubscribe = await extrinsic.signAndSend(this.pair, { nonce: -1 }, (result) => {
+      const options: Partial<SignerOptions> = mortality === undefined ? { nonce: -1 } : { nonce: -1, era: mortality.era, blockHash: mortality.blockHash };
+      unsubscribe = await extrinsic.signAndSend(this.pair, options, (result) => {
         const { status } = result;
         if (status.isFinalized) settle?.(result);
         else if (status.isInvalid || status.isDropped || status.isUsurped) refuse?.(new CodedError('XCM_SUBMIT_REFUSED', `${dispatch.origin}: ${status.type}`));
@@ -238,19 +272,20 @@ export class PolkadotConnector implements ChainConnector {
       throw new CodedError('XCM_SUBMIT_REFUSED', `${dispatch.origin}: ${messageOf(error)}`);
     }
     const pending = `${dispatch.origin}:pending:${extrinsic.hash.toHex()}`;
+    const deadline = mortality === undefined ? {} : { validUntil: mortality.lastValidBlock };
     try {
       await this.blocks.afterSubmit(dispatch.origin, chain.provider);
       const result = await withTimeout<ISubmittableResult | undefined>(finalized, this.inclusionTimeoutMs, () => undefined);
       // Accepted by the pool but not seen final in time: findTopic will tell what became of it.
-      if (result === undefined) return { reference: pending };
+      if (result === undefined) return { reference: pending, ...deadline };
       const reference = `${dispatch.origin}:${result.status.asFinalized.toHex()}-x${result.txIndex ?? -1}`;
       if (result.dispatchError !== undefined) {
         const why = describeDispatchError(result.dispatchError);
         // A message that ran and stopped is an outcome of its topic (findTopic reports it failed); anything else never ran.
-        if (dispatch.kind === 'execute' && /LocalExecutionIncomplete/.test(why)) return { reference };
+        if (dispatch.kind === 'execute' && /LocalExecutionIncomplete/.test(why)) return { reference, ...deadline };
         throw new CodedError('XCMP_DISPATCH_FAILED', `${why} (${reference})`);
       }
-      return { reference };
+      return { reference, ...deadline };
     } finally {
       unsubscribe();
     }
@@ -271,7 +306,24 @@ export class PolkadotConnector implements ChainConnector {
       failed = fact;
     }
     if (failed !== undefined && failed.kind !== 'sent') return { status: 'failed', reference: `${destination}:${failed.reference}`, reason: failed.reason };
-    return { status: 'unknown' };
+    return (await this.sentElsewhere(destination, topicHex)) ? { status: 'unknown', inFlight: true } : { status: 'unknown' };
+  }
+
+  /** The pool's 'send' of this topic left some other origin: the destination may still process it. */
+  private async sentElsewhere(destination: ChainId, topicHex: string): Promise<boolean> {
+    for (const [id, origin] of this.chains) {
+      if (id === destination) continue;
+      await origin.index.catchUp();
+      if (origin.index.factsOf(topicHex).some((fact) => fact.kind === 'sent')) return true;
+    }
+    return false;
+  }
+
+  async finalizedHeight(chain: ChainId): Promise<number> {
+    this.open();
+    const { api } = this.chain(chain);
+    const head = await api.rpc.chain.getFinalizedHead();
+    return (await api.rpc.chain.getHeader(head)).number.toNumber();
   }
 
   /** A destination's processed id counts only if the pool's own `send` on that origin carried it. */

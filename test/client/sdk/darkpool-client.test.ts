@@ -3,7 +3,8 @@
 // balances move by price and fees), cancel / edit / cancel-all / the dead-man switch, and
 // rejects arriving as DarkpoolErrors with the enclave's codes; each fill's settlement status
 // through to confirmed on the embedded chain (live, and after a reconnect); the deposit address
-// the enclave names, and a deposit there credited to the right trader.
+// the enclave names, and a deposit there credited to the right trader; a market maker's 501
+// orders and 300 trades listed page by page, into the store on connect and after a reconnect.
 import { Decimal } from 'decimal.js';
 import { filter, firstValueFrom, take, timeout, toArray } from 'rxjs';
 import { test } from 'uvu';
@@ -239,6 +240,75 @@ test('depositAddress: the enclave names the pool and the convention; a transfer 
   assert.equal([report.asset, report.amount, report.status], ['USDC', '4.25', 'credited']);
   assert.is((await depositor.fetchBalance()).assets.USDC!.free, '4.25');
   assert.is((await bystander.fetchBalance()).assets.USDC, undefined, 'nobody else was credited');
+});
+
+test('a market maker with 501 resting orders and 300 trades lists them all, page by page, also into a fresh store and after a reconnect', async () => {
+  // A venue of its own: an empty book, so every fill is between these two traders.
+  const own = await startVenue();
+  const clients: DarkpoolClient[] = [];
+  const ownClient = async (seed: number): Promise<DarkpoolClient> => {
+    const created = await venueClient(own, seed);
+    clients.push(created);
+    return created;
+  };
+  try {
+    const maker = await ownClient(91);
+    const taker = await ownClient(92);
+    await own.fund(maker.accountId, { DOT: '1000', USDC: '10' });
+    await own.fund(taker.accountId, { USDC: '10000' });
+    const longId = (index: number): string => `mm-${String(index).padStart(4, '0')}-${'x'.repeat(55)}`;
+    const deep = await maker.createOrder(SYMBOL, 'limit', 'sell', '31.0', '10.00', { clientOrderId: longId(9999) });
+    // Batches of 40 frames a quarter second apart stay inside the gateway's 200 frames per second.
+    const paced = async (batches: number, send: (index: number) => Promise<unknown>): Promise<void> => {
+      for (let batch = 0; batch < batches; batch++) {
+        await Promise.all(Array.from({ length: 40 }, (_, offset) => send(batch * 40 + offset)));
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    };
+    await paced(500 / 40 + 0.5, (index) => index >= 500 ? Promise.resolve()
+      : maker.createOrder(SYMBOL, 'limit', 'sell', '1.0', new Decimal('20').plus(new Decimal(index).times('0.01')).toFixed(2), { clientOrderId: longId(index) }));
+    await paced(300 / 40 + 0.5, (index) => index >= 300 ? Promise.resolve() : taker.createOrder(SYMBOL, 'limit', 'buy', '0.1', '10.00'));
+    await eventually(() => maker.store.state.trades.length === 300, 'the maker saw its 300 fills');
+
+    const orders = await maker.fetchOpenOrders(SYMBOL);
+    assert.is(orders.length, 501);
+    assert.is(new Set(orders.map((order) => order.id)).size, 501, 'each order once');
+    assert.ok(orders.some((order) => order.id === deep.id && order.remaining === '1'), 'the deep order rests with what the fills left');
+    assert.is((await maker.fetchOpenOrders()).length, 501, 'all markets too');
+    const trades = await maker.fetchMyTrades();
+    assert.is(trades.length, 300);
+    assert.is(new Set(trades.map((trade) => trade.id)).size, 300, 'each trade once');
+    assert.ok(trades.every((trade) => trade.order === deep.id && trade.amount === '0.1'));
+    const newest = await maker.fetchMyTrades(SYMBOL, undefined, 10);
+    assert.equal(newest.map((trade) => trade.id), trades.slice(-10).map((trade) => trade.id), 'limit without since: the newest');
+    const since = trades[100]!.timestamp;
+    const fromSince = await maker.fetchMyTrades(SYMBOL, since, 5);
+    assert.ok(fromSince.length === 5 && fromSince.every((trade) => trade.timestamp >= since), 'since and limit: the first five from then');
+    assert.equal(fromSince, trades.filter((trade) => trade.timestamp >= since).slice(0, 5));
+    await rejects(() => maker.fetchMyTrades(SYMBOL, -1), 'CLIENT_OPTIONS_INVALID', 'client');
+
+    // A fresh client of the same account fills its empty store from every page when it connects.
+    const fresh = await ownClient(91);
+    assert.is(fresh.store.openOrders(SYMBOL).length, 501);
+    assert.is(fresh.store.state.trades.length, 300);
+
+    // A reconnect reconciles the store through the pages; an order cancelled meanwhile leaves it.
+    const faults: DarkpoolError[] = [];
+    const watching = maker.watchFaults().subscribe((fault) => faults.push(fault));
+    const reconciledAtMs = maker.store.state.reconciledAtMs;
+    await fresh.cancelOrder(orders[250]!.id, SYMBOL);
+    own.dropConnections();
+    await eventually(() => maker.store.state.reconciledAtMs !== reconciledAtMs && maker.connectionState === 'open', 'the maker reconnected and reconciled', 10_000);
+    await eventually(() => maker.store.openOrders(SYMBOL).length === 500, 'the cancelled order left the store');
+    assert.ok(!maker.store.openOrders(SYMBOL).some((order) => order.id === orders[250]!.id));
+    watching.unsubscribe();
+    assert.equal(faults.filter((fault) => fault.errorName !== 'CLIENT_CONNECTION_LOST' && fault.errorName !== 'CLIENT_SOCKET_CLOSED').map((fault) => fault.errorName), [], 'no fault but the drop itself');
+    await maker.cancelAllOrders();
+    assert.equal(await maker.fetchOpenOrders(), []);
+  } finally {
+    for (const created of clients) await created.close();
+    await own.close();
+  }
 });
 
 test.after(async () => {

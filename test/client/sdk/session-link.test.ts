@@ -13,6 +13,7 @@ import { seedFrom } from '../../support/enclave-trader.js';
 import { Prng } from '../../support/prng.js';
 import { eventually, startVenue, type Venue } from '../../support/client-venue.js';
 import { tapTransport } from '../../support/tap-transport.js';
+import type { Transport } from '../../../client/sdk/transport.js';
 
 let venue: Venue;
 let target: SessionTarget;
@@ -58,12 +59,31 @@ test('the handshake opens a session; a request gets its answer', async () => {
   link.send({ t: 'query.balances', id: 'q1', body: {} });
   const answer = await eventually(() => recorder.messages.find((m) => m.id === 'q1'), 'an answer');
   assert.is(answer.t, 'result');
-  assert.equal(answer.body, { request: 'query.balances', result: { balances: [] } });
+  assert.equal(answer.body, { request: 'query.balances', result: { balances: [], nextCursor: null } });
   assert.throws(() => link.send({ t: 'query.balances', id: 'q2', body: { padding: 'x'.repeat(17_000) } }), (error: unknown) => isDarkpoolError(error, 'CLIENT_CHANNEL_PAYLOAD_TOO_LARGE'));
   link.close();
   assert.not.ok(link.isOpen);
   assert.throws(() => link.send({ t: 'query.balances', id: 'q3', body: {} }), (error: unknown) => isDarkpoolError(error, 'CLIENT_CONNECTION_LOST'));
   assert.is(recorder.closed, 'open', 'closing from this side does not report a loss');
+});
+
+test('requests sent in one turn leave packed in one frame and are answered in order', async () => {
+  const tap = tapTransport();
+  let sent = 0;
+  const counting: Transport = (url, handlers) => {
+    const connection = tap.transport(url, handlers);
+    return { send: (bytes) => { sent += 1; connection.send(bytes); }, close: (code, reason) => connection.close(code, reason) };
+  };
+  const recorder = new Recorder();
+  const link = await SessionLink.open(counting, target, seedFrom(new Prng(7)), 5_000, recorder);
+  links.push(link);
+  const before = sent;
+  const ids = Array.from({ length: 20 }, (_, index) => `p${index}`);
+  for (const id of ids) link.send({ t: 'query.balances', id, body: {} });
+  assert.is(sent, before, 'nothing leaves before the turn ends');
+  await eventually(() => ids.every((id) => recorder.messages.some((m) => m.id === id)), 'every answer');
+  assert.is(sent - before, 1, 'the turn\'s twenty requests left in one frame');
+  assert.equal(recorder.messages.filter((m) => ids.includes(m.id)).map((m) => m.id), ids, 'answers in request order');
 });
 
 test('a forged ServerHello injected by the host does not spoil the genuine one', async () => {
@@ -98,7 +118,9 @@ test('a lost frame ends the link with FRAME_OUT_OF_ORDER', async () => {
   const tap = tapTransport();
   const { link, recorder } = await openLink(4, tap);
   tap.incoming = (bytes, index) => (index === 1 ? undefined : bytes);
+  // Sent in separate turns, so they leave (and are answered) in separate frames.
   link.send({ t: 'query.balances', id: 'q1', body: {} });
+  await new Promise((resolve) => setTimeout(resolve, 50));
   link.send({ t: 'query.balances', id: 'q2', body: {} });
   await eventually(() => recorder.closed !== 'open', 'the link closed');
   assert.ok(isDarkpoolError(recorder.closed, 'CLIENT_CHANNEL_FRAME_OUT_OF_ORDER'));

@@ -1,6 +1,6 @@
 // The immer store: reports move orders through their life (accepted, fills, amends, cancels,
 // done) with amounts kept exact, trades are kept once, every state is a new frozen object;
-// reconciliation makes it agree with the server. Live: a client whose network fails while
+// reconciliation makes it agree with the server, also one page of open orders at a time. Live: a client whose network fails while
 // more reports are produced than the enclave remembers ends, after reconnecting, with
 // exactly the server's open orders, balances and trades.
 import { test } from 'uvu';
@@ -98,6 +98,24 @@ test('reconcile: the server snapshot wins, local knowledge is kept, other symbol
   assert.is(state.balances.USDC!.free, '7');
   assert.equal(state.trades.map((t) => t.id), ['3', '4']);
   assert.is(state.reconciledAtMs, 99);
+});
+
+test('reconcile of one page: only the order ids the page speaks for are closed or replaced', () => {
+  const store = new DarkpoolStore();
+  for (const id of ['2', '4', '6', '8', '10']) store.applyReport(report({ kind: 'accepted', symbol: SYMBOL, orderId: id, clientOrderId: `c${id}`, side: 'sell', remaining: '1' }));
+  const open = (id: string, remaining: string): Order => ({
+    id, clientOrderId: `c${id}`, symbol: SYMBOL, type: 'limit', side: 'sell', price: '5', amount: undefined, filled: undefined, remaining, status: 'open', timeInForce: 'GTC', reason: undefined, lastUpdateTimestamp: 2,
+  });
+  // Page one covers ids up to 6: order 4 is gone on the server, 6 changed; 8 and 10 are for later pages.
+  store.reconcile({ openOrders: [open('2', '1'), open('6', '0.5')], orderIdRange: { afterId: 0, throughId: 6 } }, 10);
+  assert.equal(Object.keys(store.state.openOrders).sort((a, b) => Number(a) - Number(b)), ['2', '6', '8', '10']);
+  assert.is(store.state.openOrders['6']!.remaining, '0.5');
+  assert.equal(store.state.closedOrders.map((order) => [order.id, order.reason]), [['4', 'reconciled']]);
+  // The last page (to the end): 8 is gone, 12 is new.
+  store.reconcile({ openOrders: [open('10', '1'), open('12', '2')], orderIdRange: { afterId: 6, throughId: undefined } }, 11);
+  assert.equal(Object.keys(store.state.openOrders).sort((a, b) => Number(a) - Number(b)), ['2', '6', '10', '12']);
+  assert.equal(store.state.closedOrders.map((order) => order.id), ['4', '8']);
+  assert.not.ok(store.state.ordersIncomplete, 'every fetched order carried its type and side');
 });
 
 test('the store is bounded', () => {

@@ -2,6 +2,9 @@
 // replays the log to exactly the records acknowledged, continues one chain across writer
 // sessions with a growing epoch, and a stale writer is fenced at its first batch: its pending
 // and later appends all fail and none of its batches reaches the log.
+// INVARIANT: a follower (hot standby) pulls exactly the records the writer made durable, in
+// order, verified; it writes nothing until promoted, cannot be promoted while behind, and once
+// promoted continues the one chain with the next epoch and fences the old writer.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { isCodedError } from '../../../src/errors/index.js';
@@ -124,6 +127,61 @@ test('a snapshot anchor that the log does not reach or does not match stops the 
   await reopened.close();
   await codedFailure(() => ReplicatedJournal.open({ log, sealingKey: KEY, anchor: { sequence: 3, chainMac: new Uint8Array(32) } }), 'JOURNAL_ANCHOR_MISMATCH');
   await codedFailure(() => ReplicatedJournal.open({ log, sealingKey: KEY, anchor: { sequence: 9, chainMac: anchor.chainMac } }), 'JOURNAL_BEHIND_SNAPSHOT');
+});
+
+async function pulled(follower: ReplicatedJournal): Promise<number[]> {
+  const out: number[] = [];
+  for await (const record of follower.pull()) {
+    assert.equal(Buffer.from(record.payload), Buffer.from(payloadFor(record.sequence, SEED)), `payload of ${record.sequence}`);
+    out.push(record.sequence);
+  }
+  return out;
+}
+
+test('a follower pulls what the writer appends; it is promoted only once caught up, then fences the old writer', async () => {
+  const log = new MemoryLog();
+  const writer = await ReplicatedJournal.open({ log, sealingKey: KEY });
+  for (let sequence = 1; sequence <= 5; sequence++) await writer.append([payloadFor(sequence, SEED)]);
+  const follower = await ReplicatedJournal.follow({ log, sealingKey: KEY });
+  assert.ok(follower.following);
+  assert.is(follower.durableSequence, 5, 'opening reads what is there');
+  assert.equal(await pulled(follower), [], 'nothing new yet');
+  await codedFailure(() => follower.append([payloadFor(6, SEED)]), 'STANDBY_NOT_LEADER');
+  const pending = [];
+  for (let sequence = 6; sequence <= 60; sequence++) pending.push(writer.append([payloadFor(sequence, SEED)]));
+  await Promise.all(pending);
+  for (let sequence = 61; sequence <= 70; sequence++) await writer.append([payloadFor(sequence, SEED)]);
+  assert.equal(await pulled(follower), Array.from({ length: 65 }, (_, index) => index + 6), 'every new record once, in order');
+  assert.is(follower.durableSequence, 70);
+  await writer.append([payloadFor(71, SEED)]);
+  await codedFailure(() => follower.promote(), 'STANDBY_BEHIND');
+  assert.ok(follower.following, 'still following after a refused promotion');
+  assert.equal(await pulled(follower), [71]);
+  await follower.promote();
+  assert.not.ok(follower.following);
+  assert.is(follower.epoch, writer.epoch + 1);
+  await follower.append([payloadFor(72, SEED)]);
+  await codedFailure(() => writer.append([payloadFor(72, SEED)]), 'CLUSTER_JOURNAL_FENCED');
+  const reader = await ReplicatedJournal.open({ log, sealingKey: KEY });
+  assert.equal(await records(reader), Array.from({ length: 72 }, (_, index) => index + 1), 'one chain across both writers');
+  await Promise.all([writer.close(), follower.close(), reader.close()]);
+});
+
+test('a changed byte in a new batch stops the follower\'s pull; its view does not move', async () => {
+  const log = new MemoryLog();
+  const writer = await ReplicatedJournal.open({ log, sealingKey: KEY });
+  await writer.append([payloadFor(1, SEED)]);
+  const follower = await ReplicatedJournal.follow({ log, sealingKey: KEY });
+  await writer.append([payloadFor(2, SEED)]);
+  const stored = log.batches.at(-1)!;
+  const bytes = Buffer.from(stored.bytes);
+  bytes[bytes.length - 40]! ^= 0x01;
+  log.batches[log.batches.length - 1] = { ...stored, bytes };
+  await codedFailure(() => pulled(follower), 'JOURNAL_TAMPERED');
+  assert.is(follower.durableSequence, 1);
+  log.batches[log.batches.length - 1] = stored;
+  assert.equal(await pulled(follower), [2], 'the intact batch is pulled');
+  await Promise.all([writer.close(), follower.close()]);
 });
 
 test.run();

@@ -8,6 +8,7 @@ import * as assert from 'uvu/assert';
 import { isCodedError } from '../../../src/errors/index.js';
 import { encodeVoucherPayload, parseSignedVoucher, parseVoucherPayload, verifyVoucherSignature, voucherId, voucherMessage, type VoucherPayload } from '../../../src/enclave/shard/voucher.js';
 import { parseRequest } from '../../../src/enclave/requests.js';
+import { QUERY_PAGE_LIMITS } from '../../../src/protocol/trading-messages.js';
 import { fuzzSeed, mutate, runFuzz } from '../../protocol/fuzz-support.js';
 
 const ISSUER_SEED = new Uint8Array(32).fill(9);
@@ -87,7 +88,7 @@ test('transfer requests are checked at the boundary: shard, identity, transfer i
       assert.ok(isCodedError(error) && error.errorName === name, `${type}: expected ${name}, got ${String(error)}`);
     }
   }
-  assert.equal(parseRequest('query.transfers', {}, context), { type: 'query.transfers' });
+  assert.equal(parseRequest('query.transfers', {}, context), { type: 'query.transfers', page: { after: undefined, limit: QUERY_PAGE_LIMITS.maxItemsPerPage } });
 });
 
 test('fuzz: a mutated payload either parses to a canonical payload or is a coded rejection', () => {

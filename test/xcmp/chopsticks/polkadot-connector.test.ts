@@ -1,7 +1,9 @@
 // INVARIANT: settlement XCM built by the engine executes on real Polkadot runtimes (paseo-local
 // relay, People Paseo para 1004, Educhain para 4883, run offline by chopsticks): beneficiaries
 // change by exactly the netted amounts, outcomes are found by topic, a failed message moves
-// nothing but the transaction fee and its retry pays exactly once. Needs the chain specs in
+// nothing but the transaction fee and its retry pays exactly once; a submission with a deadline
+// is signed with a mortal era that ends by it, and the runtime refuses an extrinsic past its era
+// (what lets settlement take "unknown after the deadline" for "never executes"). Needs the chain specs in
 // ../shared/chain-specs; a missing file fails this file loudly, naming it.
 import { ApiPromise, WsProvider } from '@polkadot/api';
 import type { EventRecord } from '@polkadot/types/interfaces';
@@ -211,6 +213,37 @@ test('submit refuses what it cannot vouch for, with coded errors', async () => {
   try { await connector.submit(dispatch); assert.unreachable(); } catch (error) { assert.ok(isCodedError(error, 'XCM_SUBMIT_REFUSED'), String(error)); }
   assert.equal(await connector.findTopic(EDU, dispatch.topic), { status: 'unknown' });
   await network.setFree(EDU, POOL, 100n * PAS);
+});
+
+test('deadlines: each submission gets a mortal era ending by validUntil; the runtime refuses an extrinsic past its era', async () => {
+  const { connector, network, edu } = f();
+  const frank = account('beneficiary frank');
+  const head = await connector.finalizedHeight(EDU);
+  assert.ok(head > 0);
+  const tooClose = { ...settlement('mortal-0', [{ beneficiary: frank, amount: PAS }]), validUntil: head + 2 };
+  try { await connector.submit(tooClose); assert.unreachable('no 4-block era fits'); } catch (error) { assert.ok(isCodedError(error, 'XCMP_DEADLINE_PASSED'), String(error)); }
+  const dispatch = { ...settlement('mortal-1', [{ beneficiary: frank, amount: PAS }]), validUntil: head + 20 };
+  const receipt = await connector.submit(dispatch);
+  assert.ok(receipt.validUntil !== undefined && receipt.validUntil <= dispatch.validUntil && receipt.validUntil >= head + 15, `era ends at ${receipt.validUntil}, deadline ${dispatch.validUntil}`);
+  assert.is((await connector.findTopic(EDU, dispatch.topic)).status, 'executed');
+  assert.is(await free(EDU, frank), PAS);
+
+  // The chain's own check: an extrinsic whose era (born at the head, 4 blocks) has ended is refused.
+  const sender = `0x${Buffer.from(SENDER.publicKey).toString('hex')}` as AccountHex;
+  await network.setFree(EDU, sender, 10n * PAS);
+  const birthHash = await edu.rpc.chain.getFinalizedHead();
+  const birth = (await edu.rpc.chain.getHeader(birthHash)).number.toNumber();
+  const era = edu.createType('ExtrinsicEra', { current: birth, period: 4 });
+  for (let block = 0; block < 5; block++) await network.newBlock(EDU);
+  try {
+    await edu.tx.balances.transferKeepAlive(frank, PAS).signAndSend(SENDER, { era, blockHash: birthHash, nonce: -1 });
+    assert.unreachable('an extrinsic past its era was accepted');
+  } catch (error) {
+    // Past the era, CheckMortality signs over a different birth block's hash than the signer did: BadProof (or AncientBirthBlock / Outdated).
+    assert.match(String(error), /badProof|ancientBirthBlock|outdated/i);
+  }
+  await network.newBlock(EDU);
+  assert.is(await free(EDU, frank), PAS, 'the expired transfer never executed');
 });
 
 test('deposits into the pool are reported once final, with sender, amount and a unique reference', async () => {

@@ -25,6 +25,8 @@ const PAS = 10_000_000_000n;
 /** Polls while waiting for the connector to index a block the test just built. */
 const WAIT_MAX_POLLS = 50;
 const WAIT_POLL_MS = 100;
+/** Submission lifetime: the shortest mortal era, so a test can build blocks past it quickly. */
+const LIFETIME_BLOCKS = 4;
 
 const seedOf = (label: string): Uint8Array => Uint8Array.from(sha256(new TextEncoder().encode(label)));
 const POOL_SEED = seedOf('darkpool settlement key (service test)');
@@ -82,7 +84,7 @@ test.before(async () => {
       const config: SettlementConfig = {
         chains: [{ chain: EDU, route: { kind: 'execute' }, xcmVersion: 5, assets: { PAS: relay() }, feeAsset: 'PAS', feeBudgetPerMessage: PAS }],
         escrowAccounts: { [EDU]: POOL }, feeAccount: hexOf(FEES),
-        ...DEFAULT_SETTLEMENT_POLICY, windowMs: 1_000, confirmTimeoutMs: 10_000, retryDelayMs: 1_000, maxAttempts: 3,
+        ...DEFAULT_SETTLEMENT_POLICY, windowMs: 1_000, confirmTimeoutMs: 10_000, retryDelayMs: 1_000, maxAttempts: 3, submissionLifetimeBlocks: LIFETIME_BLOCKS,
       };
       fixture = { network, connector, edu, store: new MemorySettlementStore(), config, events: [], secretKey: seedOf('enclave identity (service test)') };
     } catch (error) {
@@ -151,7 +153,11 @@ test('deposits, a netted batch executed on a real runtime, a restart that reconc
   assert.is(await onChain(hexOf(ALICE)), aliceBefore, 'nothing moved on failure');
   await network.setFree(EDU, POOL, escrow);
   await service.tick(24_000);
+  assert.not.ok(events.some((e) => e.type === 'message-retried'), 'no resend while the failed attempt\'s mortal era is open');
+  // The failed attempt's era ends within LIFETIME_BLOCKS of its birth: past it, the retry may go.
+  for (let block = 0; block <= LIFETIME_BLOCKS; block++) await network.newBlock(EDU);
   await service.tick(25_000);
+  await service.tick(26_000);
   assert.ok(events.some((e) => e.type === 'message-retried'), JSON.stringify(events.slice(-8), (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
   assert.is(events.filter((e) => e.type === 'batch-confirmed').length, 2, JSON.stringify(events.map((e) => e.type)));
   assert.is(await onChain(hexOf(ALICE)) - aliceBefore, 12n * PAS, 'the retry paid exactly once');
