@@ -256,10 +256,15 @@ export class EnclaveRuntime {
     const recovery = await Sequencer.recover({
       snapshots,
       clock: config.clock ?? wallClockNs,
-      openJournal: async (anchor) => config.replicatedLog !== undefined && config.standby === true ? (follower = await ReplicatedJournal.follow({ log: config.replicatedLog, sealingKey: material.journalSealingKey, anchor }))
-        : config.replicatedLog !== undefined ? ReplicatedJournal.open({ log: config.replicatedLog, sealingKey: material.journalSealingKey, anchor }) : FileJournal.open({
-        directory: join(config.dataDir, 'journal'), sealingKey: material.journalSealingKey, anchor, storage: config.journalStorage,
-      }),
+      openJournal: async (anchor) => {
+        if (config.replicatedLog === undefined) {
+          return FileJournal.open({ directory: join(config.dataDir, 'journal'), sealingKey: material.journalSealingKey, anchor, storage: config.journalStorage });
+        }
+        const options = { log: config.replicatedLog, sealingKey: material.journalSealingKey, anchor };
+        if (config.standby !== true) return ReplicatedJournal.open(options);
+        follower = await ReplicatedJournal.follow(options);
+        return follower;
+      },
     });
     material.journalSealingKey.fill(0);
     material.snapshotSealingKey.fill(0);

@@ -268,7 +268,7 @@ test('a market maker with 501 resting orders and 300 trades lists them all, page
     await paced(500 / 40 + 0.5, (index) => index >= 500 ? Promise.resolve()
       : maker.createOrder(SYMBOL, 'limit', 'sell', '1.0', new Decimal('20').plus(new Decimal(index).times('0.01')).toFixed(2), { clientOrderId: longId(index) }));
     await paced(300 / 40 + 0.5, (index) => index >= 300 ? Promise.resolve() : taker.createOrder(SYMBOL, 'limit', 'buy', '0.1', '10.00'));
-    await eventually(() => maker.store.state.trades.length === 300, 'the maker saw its 300 fills');
+    await eventually(() => maker.store.state.trades.length === 300, 'the maker saw its 300 fills', 30_000);
 
     const orders = await maker.fetchOpenOrders(SYMBOL);
     assert.is(orders.length, 501);
@@ -298,8 +298,8 @@ test('a market maker with 501 resting orders and 300 trades lists them all, page
     const reconciledAtMs = maker.store.state.reconciledAtMs;
     await fresh.cancelOrder(orders[250]!.id, SYMBOL);
     own.dropConnections();
-    await eventually(() => maker.store.state.reconciledAtMs !== reconciledAtMs && maker.connectionState === 'open', 'the maker reconnected and reconciled', 10_000);
-    await eventually(() => maker.store.openOrders(SYMBOL).length === 500, 'the cancelled order left the store');
+    await eventually(() => maker.store.state.reconciledAtMs !== reconciledAtMs && maker.connectionState === 'open', 'the maker reconnected and reconciled', 30_000);
+    await eventually(() => maker.store.openOrders(SYMBOL).length === 500, 'the cancelled order left the store', 30_000);
     assert.ok(!maker.store.openOrders(SYMBOL).some((order) => order.id === orders[250]!.id));
     watching.unsubscribe();
     assert.equal(faults.filter((fault) => fault.errorName !== 'CLIENT_CONNECTION_LOST' && fault.errorName !== 'CLIENT_SOCKET_CLOSED').map((fault) => fault.errorName), [], 'no fault but the drop itself');
