@@ -155,6 +155,8 @@ interface Release {
 const ACCOUNT = /^[0-9a-f]{64}$/;
 /** Commands waiting for durability below which admission control never refuses. */
 const ADMISSION_MIN_PENDING_COMMANDS = 32;
+/** The oldest waiting answer's age, as a multiple of the admission bound, that means the journal stalled. */
+const ADMISSION_STALL_FACTOR = 4;
 /** Smallest journal group the commit rate is measured on. */
 const COMMIT_RATE_MIN_BATCH_COMMANDS = 32;
 /** Weight of the newest journal group in the commit-rate average. */
@@ -445,17 +447,19 @@ export class EnclaveRuntime {
   }
 
   /**
-   * True when a new command would wait past the admission bound: the oldest answer waiting for
-   * durability has waited that long already, or the commands ahead would take that long to
-   * commit at the measured commit rate.
+   * True when a new command would wait past the admission bound: the commands ahead would take
+   * that long to commit at the measured commit rate, or (before there is a rate, or when the
+   * journal stalls) the oldest answer waiting for durability has waited several times that.
+   * A pause (a GC, a slow fsync) followed by a short backlog that the journal clears quickly is
+   * not overload, so the age alone has the looser bound.
    */
   #queueBehind(): boolean {
     const pendingCommands = this.#sequencer.nextSequence - 1 - this.#sequencer.durableSequence;
     // A slow fsync with a handful of commands behind it is not overload: they cost little.
     if (pendingCommands < ADMISSION_MIN_PENDING_COMMANDS || this.#releaseHead === this.#releases.length) return false;
     const boundMs = this.#config.admissionQueueDelayMs ?? RUNTIME_LIMITS.admissionQueueDelayMs;
-    if (performance.now() - this.#releases[this.#releaseHead]!.queuedAtMs > boundMs) return true;
-    return this.#commitRatePerMs > 0 && pendingCommands / this.#commitRatePerMs > boundMs;
+    if (this.#commitRatePerMs > 0 && pendingCommands / this.#commitRatePerMs > boundMs) return true;
+    return performance.now() - this.#releases[this.#releaseHead]!.queuedAtMs > ADMISSION_STALL_FACTOR * boundMs;
   }
 
   /**
