@@ -44,6 +44,8 @@ export const JETSTREAM_LOG_LIMITS = {
    * of hundreds of batch-sized messages stall on 2.9 until the reader restarts.
    */
   readAheadBytes: 8 * 1024 * 1024,
+  /** Messages a standby's tail pulls ahead (at most 64 × messageBytesMax in memory). */
+  tailAheadMessages: 64,
   /** Largest stream message: a batch plus its unit header. */
   messageBytesMax: 1024 * 1024,
   /** Duplicate window of the stream: retries of one batch must fall inside it. */
@@ -231,7 +233,9 @@ export class JetStreamLog implements ReplicatedLog {
   async *tail(fromStreamSequence: number): AsyncIterable<StoredBatch> {
     if (!Number.isSafeInteger(fromStreamSequence) || fromStreamSequence < 1) throw new Error(`assertion: tail from ${fromStreamSequence}`);
     const consumer = await this.#client.consumers.get(this.#stream, { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: fromStreamSequence });
-    const messages = await consumer.consume({ max_bytes: JETSTREAM_LOG_LIMITS.readAheadBytes });
+    // Counted in messages: a tail carries the writer's current batches, small at a steady rate;
+    // pulls bounded by bytes went silent after about a thousand of them on 2.9.
+    const messages = await consumer.consume({ max_messages: JETSTREAM_LOG_LIMITS.tailAheadMessages });
     let expected = fromStreamSequence;
     try {
       for await (const message of messages) {

@@ -448,8 +448,8 @@ export class EnclaveRuntime {
 
   /**
    * True when a new command would wait past the admission bound: the commands ahead would take
-   * that long to commit at the measured commit rate, or (before there is a rate, or when the
-   * journal stalls) the oldest answer waiting for durability has waited several times that.
+   * that long to commit at the measured commit rate, or the oldest answer waiting for
+   * durability has waited that long before there is a rate, several times that after (a stall).
    * A pause (a GC, a slow fsync) followed by a short backlog that the journal clears quickly is
    * not overload, so the age alone has the looser bound.
    */
@@ -458,7 +458,8 @@ export class EnclaveRuntime {
     // A slow fsync with a handful of commands behind it is not overload: they cost little.
     if (pendingCommands < ADMISSION_MIN_PENDING_COMMANDS || this.#releaseHead === this.#releases.length) return false;
     const boundMs = this.#config.admissionQueueDelayMs ?? RUNTIME_LIMITS.admissionQueueDelayMs;
-    if (this.#commitRatePerMs > 0 && pendingCommands / this.#commitRatePerMs > boundMs) return true;
+    if (this.#commitRatePerMs === 0) return performance.now() - this.#releases[this.#releaseHead]!.queuedAtMs > boundMs;
+    if (pendingCommands / this.#commitRatePerMs > boundMs) return true;
     return performance.now() - this.#releases[this.#releaseHead]!.queuedAtMs > ADMISSION_STALL_FACTOR * boundMs;
   }
 

@@ -61,11 +61,6 @@ export class FailoverLink implements EnclaveLink {
     this.#leaderListeners.push(listener);
   }
 
-  /** The instance died (crashed, or stopped leading): its connections end so clients reconnect. */
-  markDead(instance: number): void {
-    this.#lose(instance);
-  }
-
   openConnection(): number {
     const id = this.#nextConnectionId++;
     const leader = this.#leader;

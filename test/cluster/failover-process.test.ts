@@ -27,7 +27,8 @@ const ACKS_BEFORE_KILL = 1_500;
 const FAILOVER_BOUND_MS = 6_000;
 const ACCOUNT = 'cd'.repeat(32);
 const STREAM = 'PROCESS_FAILOVER';
-const SUBJECT = 'darkpool.test.process';
+/** The subject the test fixture's logs use for this stream. */
+const SUBJECT = `darkpool.test.${STREAM.toLowerCase()}`;
 const fixture = testClusterFixture();
 const root = mkdtempSync(join(tmpdir(), 'failover-process-'));
 

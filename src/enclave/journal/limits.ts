@@ -46,5 +46,5 @@ export const REPLICATED_LIMITS = {
   /** Batches a follower reads per pull, so one pull's work (and memory) stays bounded. */
   pullBatchesMax: 1_024,
   /** A tailing follower compares its position with the log's end this often, to notice a stalled tail. */
-  tailCheckEveryMs: 1_000,
+  tailCheckEveryMs: 300,
 } as const;

@@ -255,14 +255,18 @@ export class ReplicatedJournal implements Journal {
     if (through === extent.last.streamSequence) this.#startTailing();
   }
 
-  /** Batches the tail delivered; a gap, a full queue or a stalled tail falls back to polling reads. */
+  /**
+   * Batches the tail delivered. A gap or a stalled tail (ordered consumers on nats-server 2.9
+   * sometimes go silent) starts a new tail where this follower stands; a tail that failed or
+   * overflowed leaves the follower to polling reads until it is caught up again.
+   */
   async *#pullTailed(): AsyncGenerator<JournalRecord, void, undefined> {
     const ready: StoredBatch[] = [];
     let next = this.#tail.streamSequence + 1;
     for (const batch of this.#tailQueue.splice(0, REPLICATED_LIMITS.pullBatchesMax)) {
       if (batch.streamSequence < next) continue;
       if (batch.streamSequence !== next) {
-        this.#stopTailing();
+        this.#restartTailing();
         break;
       }
       ready.push(batch);
@@ -272,7 +276,7 @@ export class ReplicatedJournal implements Journal {
     if (this.#tailStop !== undefined && performance.now() - this.#tailCheckedAtMs > REPLICATED_LIMITS.tailCheckEveryMs) {
       // Nothing received for a whole check period while the log held more: the tail stalled.
       if (this.#tailReceived === this.#tailCheckedReceived && this.#tail.streamSequence < this.#tailCheckedEnd) {
-        this.#stopTailing();
+        this.#restartTailing();
         return;
       }
       this.#tailCheckedAtMs = performance.now();
@@ -309,6 +313,11 @@ export class ReplicatedJournal implements Journal {
       }
       if (!stopped && this.#tailQueue === queue) this.#stopTailing();
     })();
+  }
+
+  #restartTailing(): void {
+    this.#stopTailing();
+    this.#startTailing();
   }
 
   #stopTailing(): void {
