@@ -11,6 +11,7 @@ import type { GatewayLimits, GatewayMarket } from './config.js';
 import type { EnclaveLink } from './enclave-link.js';
 import type { GatewayMetrics } from './metrics.js';
 import { EnclaveRelay } from './relay.js';
+import { checkUpgradeRequest } from './upgrade-checks.js';
 import { StreamHub } from './stream-hub.js';
 
 export const SHARD_MAP_VERSION = 1;
@@ -142,6 +143,7 @@ export function registerShardRoutes(app: FastifyInstance, options: {
     routes.route<{ Params: { shardId: string } }>({
       method: 'GET',
       url: '/v1/shards/:shardId/stream',
+      onRequest: async (request) => { if (request.ws) checkUpgradeRequest(request.raw.method ?? '', request.raw.httpVersion, request.headers); },
       // Before the upgrade: an unknown shard is a plain 404, no socket is opened.
       preValidation: async (request) => { laneOf(request.params.shardId); },
       handler: async () => { throw new CodedError('GATEWAY_BAD_REQUEST', 'GET /v1/shards/:shardId/stream must be a websocket upgrade'); },

@@ -10,6 +10,7 @@ import WebSocket from 'ws';
 import { isCodedError } from '../../src/errors/index.js';
 import { createGateway, shardMapOf, type GatewayShard } from '../../src/gateway/index.js';
 import { CLIENT_HELLO_BYTES } from '../../src/protocol/hello.js';
+import { closeProbes, rawProbe } from '../../load-tests/drills/fuzz/probes.js';
 import { FakeLink } from './support/fake-link.js';
 import { TEST_MARKET, until } from './support/harness.js';
 
@@ -111,6 +112,22 @@ test('a market in two shards, a repeated id or an unsharded enclave is GATEWAY_S
     } catch (error) {
       assert.ok(isCodedError(error, 'GATEWAY_SHARD_CONFIG_INVALID'), String(error));
     }
+  }
+});
+
+test('a shard stream refuses a malformed upgrade with the code /v1/stream gives', async () => {
+  const { a, config } = shards();
+  const app = createGateway({ host: a, markets: [TEST_MARKET, KSM], shards: config });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = app.server.address() as AddressInfo;
+  try {
+    for (const path of ['/v1/stream', '/v1/shards/b/stream']) {
+      const badVersion = `GET ${path} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 8\r\n\r\n`;
+      assert.equal(await rawProbe(port, Buffer.from(badVersion), false), { kind: 'coded', code: 1100 }, path);
+    }
+  } finally {
+    closeProbes();
+    await app.close();
   }
 });
 
