@@ -178,8 +178,15 @@ function errorBody(error: CodedError): ErrorBody {
   return { code: error.code, name: error.errorName, message: error.message };
 }
 
+/** The admission refusal, built once: under overload it is the commonest answer, and an error's stack is not free. */
+const OVERLOADED_BODY: ErrorBody = Object.freeze(errorBody(new CodedError('REQUEST_OVERLOADED', 'the enclave is behind; retry shortly')));
+
+function isTradingType(type: string): boolean {
+  return type.startsWith('order.') || type.startsWith('funds.');
+}
+
 function isTradingRequest(request: TradingRequest | SessionRequest): request is TradingRequest {
-  return request.type.startsWith('order.') || request.type.startsWith('funds.');
+  return isTradingType(request.type);
 }
 
 export class EnclaveRuntime {
@@ -413,7 +420,7 @@ export class EnclaveRuntime {
     } catch (error) {
       if (!isCodedError(error)) throw error;
       this.#reply(connection, { t: 'error', id: CHANNEL_REPLY_ID, body: errorBody(error) });
-      if (SESSION_ENDING_FAULTS.has(error.errorName)) this.#drop(connection, error.code);
+      if (SESSION_ENDING_FAULTS.has(error.errorName)) this.#dropAfterReplies(connection, error.code);
       return;
     }
     // Answers to the messages of one frame that are ready at once leave packed together.
@@ -427,6 +434,11 @@ export class EnclaveRuntime {
 
   /** Stages 4–6 for one message of an open session. */
   #receiveMessage(connection: Connection, message: ChannelMessage): void {
+    // Admission before parsing: under overload a refusal should cost as little as it can.
+    if (isTradingType(message.t) && !CANCELS.has(message.t) && this.#queueBehind()) {
+      this.#reply(connection, { t: 'error', id: message.id, body: OVERLOADED_BODY });
+      return;
+    }
     let request: TradingRequest | SessionRequest;
     try {
       request = parseRequest(message.t, message.body, this.#context);
@@ -436,10 +448,6 @@ export class EnclaveRuntime {
       return;
     }
     if (isTradingRequest(request)) {
-      if (!CANCELS.has(request.type) && this.#queueBehind()) {
-        this.#reply(connection, { t: 'error', id: message.id, body: errorBody(new CodedError('REQUEST_OVERLOADED', 'the enclave is behind; retry shortly')) });
-        return;
-      }
       this.#submit({ kind: 'trade', account: connection.account, requestId: message.id, request }, { connection, requestId: message.id, requestType: request.type });
     } else {
       this.#answerSessionRequest(connection, message.id, request);
@@ -830,6 +838,20 @@ export class EnclaveRuntime {
     for (const timer of this.#timers) clearInterval(timer);
     for (const connection of [...this.#connections.values()]) this.#drop(connection, new CodedError('ENCLAVE_INTERNAL').code);
     this.#hooks.fatal(this.#failed);
+  }
+
+  /**
+   * Ends a session once everything already queued for it has left, the error that ends it
+   * last: answers wait for their commands' durability, so an immediate close would overtake
+   * them. The close is posted after the releasing group's frames are sealed.
+   */
+  #dropAfterReplies(connection: Connection, code: number): void {
+    if (this.#releaseHead === this.#releases.length) {
+      this.#drop(connection, code);
+      return;
+    }
+    const drop = (): void => queueMicrotask(() => { if (this.#connections.get(connection.id) === connection) this.#drop(connection, code); });
+    this.#releases.push({ sequence: this.#sequencer.nextSequence - 1, queuedAtMs: performance.now(), deliveries: [], settle: drop, durable: undefined });
   }
 
   #drop(connection: Connection, code: number): void {

@@ -14,7 +14,7 @@ import { DevAttestationProvider } from '../../src/enclave/attestation/dev-provid
 import { NODE_STORAGE, type JournalStorage } from '../../src/enclave/journal/durable-fs.js';
 import { DevSealingKeySource } from '../../src/enclave/keys.js';
 import { EnclaveRuntime, type RuntimeConfig } from '../../src/enclave/runtime.js';
-import { ERRORS } from '../../src/errors/index.js';
+import { CodedError, ERRORS } from '../../src/errors/index.js';
 import { Prng } from '../support/prng.js';
 import { TEST_MARKET, TestTrader, seedFrom } from '../support/enclave-trader.js';
 
@@ -148,6 +148,43 @@ test('an ack leaves only after fsync, and a query answer never overtakes it', as
   assert.is(ack.t, 'result');
   assert.ok(trader!.received.indexOf(ack) < trader!.received.indexOf(answer), 'the query answer follows the ack');
   assert.is((answer.body.result as { orders: unknown[] }).orders.length, 1);
+  await runtime.stop();
+});
+
+test('a session-ending fault closes the session only after the answers queued before it and its error', async () => {
+  let releaseSync: (() => void) | undefined;
+  let gate = false;
+  const storage: JournalStorage = {
+    write: NODE_STORAGE.write,
+    async datasync(handle) {
+      if (gate) await new Promise<void>((resolve) => { releaseSync = resolve; });
+      return NODE_STORAGE.datasync(handle);
+    },
+  };
+  const { runtime, traders: [trader], closed } = await rig(tempDir(), 1, { journalStorage: storage });
+  await fund(runtime, trader!);
+  const receivedAtClose: string[][] = [];
+  const recordClose = closed.set.bind(closed);
+  closed.set = (id, code) => {
+    receivedAtClose.push(trader!.received.map((message) => `${message.t}:${message.id}`));
+    return recordClose(id, code);
+  };
+  gate = true;
+  const order = trader!.request('order.place', limit('buy', '1.00', '1.0', 'before-fault'));
+  trader!.request('query.orders', {}, true);
+  const skipped = trader!.request('query.orders', {}, true);
+  runtime.receiveFrame(0, skipped.frame);
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.is(closed.size, 0, 'the close waits for the answer queued ahead of the fault');
+  gate = false;
+  releaseSync!();
+  await trader!.answer(order.id);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.is(closed.get(0), new CodedError('CHANNEL_FRAME_OUT_OF_ORDER').code);
+  const atClose = receivedAtClose[0]!;
+  const ack = atClose.indexOf(`result:${order.id}`);
+  const error = atClose.findIndex((entry) => entry.startsWith('error:'));
+  assert.ok(ack >= 0 && error > ack, `the ack, then the error, then the close: ${atClose.slice(-3).join(' ')}`);
   await runtime.stop();
 });
 
