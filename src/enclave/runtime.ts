@@ -154,7 +154,7 @@ interface Release {
 
 const ACCOUNT = /^[0-9a-f]{64}$/;
 /** Commands waiting for durability below which admission control never refuses. */
-const ADMISSION_MIN_PENDING_COMMANDS = 32;
+const ADMISSION_MIN_PENDING_COMMANDS = 128;
 /** The oldest waiting answer's age, as a multiple of the admission bound, that means the journal stalled. */
 const ADMISSION_STALL_FACTOR = 4;
 /** Smallest journal group the commit rate is measured on. */

@@ -315,13 +315,13 @@ interface OverloadRun {
 }
 
 /**
- * Offers orders for loadMs to a runtime whose journal writes 200 KB/s (well below what they
+ * Offers orders for loadMs to a runtime whose journal writes 500 KB/s (well below what they
  * need); the worst latency counts the orders sent after warmUpMs, once the commit rate is measured.
  */
 async function overloadRun(admissionQueueDelayMs: number, loadMs: number, warmUpMs: number): Promise<OverloadRun> {
   const storage: JournalStorage = {
     async write(handle, bytes, position) {
-      await new Promise((resolve) => setTimeout(resolve, bytes.length / 200));
+      await new Promise((resolve) => setTimeout(resolve, bytes.length / 500));
       return NODE_STORAGE.write(handle, bytes, position);
     },
     datasync: NODE_STORAGE.datasync,
