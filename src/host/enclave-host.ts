@@ -20,14 +20,13 @@ export const HOST_LIMITS = {
 const WORKER_ENTRY = new URL('../enclave/worker-entry.mjs', import.meta.url);
 /**
  * The enclave thread's young generation. Nearly everything a command allocates (parsed
- * messages, reports, journal records) dies once its journal group is durable, and a report's
- * text in its account's resume history lives for the next 1024 reports of that account; a
- * larger nursery lets more of both die young instead of being copied twice and promoted. In
- * bench/enclave.ts with --trace-gc the enclave's scavenges went from 411 (V8's default) to
- * 283 at 96 MB and 114 at 384 MB, their total time from 13.1 s to 5.6 s to 2.9 s, while it
- * handled more commands. The cost is memory: up to this much more resident in the enclave.
+ * messages, answers, journal records) dies once its journal group is durable; the resume
+ * history lives off the heap (report-ring.ts). A larger nursery means fewer scavenges but
+ * longer ones, since each copies every survivor: through the gateway (npm run load, 64
+ * sessions, quiet machine) 384 MB gave ack p99 29 ms at 2,000/s and 663 ms at 20,000/s,
+ * 32 MB 11 ms and 444 ms; 16 and 64 MB were no better than 32.
  */
-const ENCLAVE_YOUNG_GENERATION_MB = 384;
+const ENCLAVE_YOUNG_GENERATION_MB = 32;
 
 export type FrameListener = (connectionId: number, frame: Uint8Array) => void;
 export type CloseListener = (connectionId: number, code: number) => void;
