@@ -123,26 +123,40 @@ test('replayed and tampered frames are rejected with coded errors and change not
   await runtime.stop();
 });
 
-test('an ack leaves only after fsync, and a query answer never overtakes it', async () => {
+/** A journal storage whose fdatasync can be held: what was written is not durable until release(). */
+function gatedStorage(): { storage: JournalStorage; hold(): void; release(): void; readonly syncing: boolean } {
   let releaseSync: (() => void) | undefined;
   let gate = false;
-  const storage: JournalStorage = {
-    write: NODE_STORAGE.write,
-    async datasync(handle) {
-      if (gate) await new Promise<void>((resolve) => { releaseSync = resolve; });
-      return NODE_STORAGE.datasync(handle);
+  return {
+    storage: {
+      write: NODE_STORAGE.write,
+      async datasync(handle) {
+        if (gate) await new Promise<void>((resolve) => { releaseSync = resolve; });
+        return NODE_STORAGE.datasync(handle);
+      },
     },
+    hold: () => { gate = true; },
+    release: () => {
+      gate = false;
+      if (releaseSync === undefined) throw new Error('assertion: no fdatasync was held');
+      releaseSync();
+    },
+    get syncing() { return releaseSync !== undefined; },
   };
+}
+
+test('an ack leaves only after fsync, and a query answer never overtakes it', async () => {
+  const gated = gatedStorage();
+  const storage = gated.storage;
   const { runtime, traders: [trader] } = await rig(tempDir(), 1, { journalStorage: storage });
   await fund(runtime, trader!);
-  gate = true;
+  gated.hold();
   const order = trader!.request('order.place', limit('buy', '1.00', '1.0', 'slow1'));
   const query = trader!.request('query.orders', {});
   await new Promise((resolve) => setTimeout(resolve, 150));
   assert.is(trader!.received.filter((m) => m.id === order.id || m.id === query.id).length, 0, 'nothing leaves before the journal is durable');
-  assert.ok(releaseSync !== undefined, 'the journal is syncing');
-  gate = false;
-  releaseSync!();
+  assert.ok(gated.syncing, 'the journal is syncing');
+  gated.release();
   const ack = await trader!.answer(order.id);
   const answer = await trader!.answer(query.id);
   assert.is(ack.t, 'result');
@@ -152,15 +166,8 @@ test('an ack leaves only after fsync, and a query answer never overtakes it', as
 });
 
 test('a session-ending fault closes the session only after the answers queued before it and its error', async () => {
-  let releaseSync: (() => void) | undefined;
-  let gate = false;
-  const storage: JournalStorage = {
-    write: NODE_STORAGE.write,
-    async datasync(handle) {
-      if (gate) await new Promise<void>((resolve) => { releaseSync = resolve; });
-      return NODE_STORAGE.datasync(handle);
-    },
-  };
+  const gated = gatedStorage();
+  const storage = gated.storage;
   const { runtime, traders: [trader], closed } = await rig(tempDir(), 1, { journalStorage: storage });
   await fund(runtime, trader!);
   const receivedAtClose: string[][] = [];
@@ -169,15 +176,14 @@ test('a session-ending fault closes the session only after the answers queued be
     receivedAtClose.push(trader!.received.map((message) => `${message.t}:${message.id}`));
     return recordClose(id, code);
   };
-  gate = true;
+  gated.hold();
   const order = trader!.request('order.place', limit('buy', '1.00', '1.0', 'before-fault'));
   trader!.request('query.orders', {}, true);
   const skipped = trader!.request('query.orders', {}, true);
   runtime.receiveFrame(0, skipped.frame);
   await new Promise((resolve) => setTimeout(resolve, 100));
   assert.is(closed.size, 0, 'the close waits for the answer queued ahead of the fault');
-  gate = false;
-  releaseSync!();
+  gated.release();
   await trader!.answer(order.id);
   await new Promise((resolve) => setTimeout(resolve, 50));
   assert.is(closed.get(0), new CodedError('CHANNEL_FRAME_OUT_OF_ORDER').code);
@@ -189,27 +195,19 @@ test('a session-ending fault closes the session only after the answers queued be
 });
 
 test('one journal group\'s answers and reports to a session leave packed in one frame, in order', async () => {
-  let releaseSync: (() => void) | undefined;
-  let gate = false;
-  const storage: JournalStorage = {
-    write: NODE_STORAGE.write,
-    async datasync(handle) {
-      if (gate) await new Promise<void>((resolve) => { releaseSync = resolve; });
-      return NODE_STORAGE.datasync(handle);
-    },
-  };
+  const gated = gatedStorage();
+  const storage = gated.storage;
   const { runtime, traders: [maker, taker], framesTo } = await rig(tempDir(), 2, { journalStorage: storage });
   await fund(runtime, maker!);
   await fund(runtime, taker!);
   await maker!.ask('order.place', limit('sell', '5.00', '10.0', 'm-rest'));
-  gate = true;
+  gated.hold();
   // One journal write is in flight (held at fsync) with the first order; the rest queue as the next group.
   const ids = Array.from({ length: 6 }, (_, i) => taker!.request('order.place', limit('buy', '5.00', '1.0', `t${i}`)).id);
   await new Promise((resolve) => setTimeout(resolve, 50));
   const takerFramesBefore = framesTo[1]!;
   const makerFramesBefore = framesTo[0]!;
-  gate = false;
-  releaseSync!();
+  gated.release();
   for (const id of ids) assert.is((await taker!.answer(id)).t, 'result');
   await maker!.waitFor((m) => m.t === 'report' && m.body.clientOrderId === 'm-rest' && m.body.kind === 'fill' && m.body.remaining === '4');
   const takerMessages = taker!.received.filter((m) => ids.includes(m.id) || (m.t === 'report' && String(m.body.clientOrderId).startsWith('t')));

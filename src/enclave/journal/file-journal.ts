@@ -21,6 +21,7 @@ import { NODE_STORAGE, fsyncDirectory, writeFully, type JournalStorage } from '.
 import { GroupCommitter, type CommitBatch, type GroupCommitStats } from './group-commit.js';
 import type { AdmittedRange, AppendReceipt, Journal, JournalAnchor, JournalRecord, JournalWatcher } from './journal.js';
 import { AnchorRing } from './anchor-ring.js';
+import { checkedFramedBytes } from './append-check.js';
 import { JOURNAL_LIMITS } from './limits.js';
 import {
   GENESIS_CHAIN_MAC,
@@ -281,15 +282,7 @@ export class FileJournal implements Journal {
 
   admit(records: readonly Uint8Array[]): AdmittedRange {
     this.#assertWritable();
-    if (!Array.isArray(records) || records.length < 1 || records.length > JOURNAL_LIMITS.recordsPerAppendMax) {
-      throw new CodedError('JOURNAL_APPEND_INVALID', `got ${Array.isArray(records) ? records.length : typeof records} records, limit ${JOURNAL_LIMITS.recordsPerAppendMax}`);
-    }
-    let admittedBytes = SEGMENT_HEADER_BYTES;
-    for (const record of records) {
-      if (!(record instanceof Uint8Array)) throw new CodedError('JOURNAL_APPEND_INVALID', 'every record must be a Uint8Array');
-      if (record.length > JOURNAL_LIMITS.recordBytesMax) throw new CodedError('JOURNAL_RECORD_TOO_LARGE', `${record.length} bytes, limit ${JOURNAL_LIMITS.recordBytesMax}`);
-      admittedBytes += frameBytesFor(record.length);
-    }
+    const admittedBytes = SEGMENT_HEADER_BYTES + checkedFramedBytes(records);
     if (!this.#committer.hasRoomFor(admittedBytes)) {
       throw new CodedError('JOURNAL_OVERLOADED', `${this.#committer.pendingBytes} bytes pending, limit ${JOURNAL_LIMITS.pendingBytesMax}`);
     }
