@@ -159,7 +159,7 @@ export class LeaderLease {
     this.#renewTimer = setTimeout(() => void renew(), this.#renewEveryMs);
   }
 
-  /** Who holds the lease as the bucket says now (undefined when nobody does). */
+  /** Who holds the lease (undefined when nobody does), as one replica says: a read just after a change may predate it. Decisions use create/update, never this. */
   async currentHolder(): Promise<string | undefined> {
     const entry = await this.#kv.get(LEASE_KEY);
     return entry === null || entry.operation !== 'PUT' ? undefined : entry.string();
