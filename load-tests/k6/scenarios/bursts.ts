@@ -10,9 +10,9 @@ import '../src/install-globals.js';
 import { clearInterval, setInterval } from 'k6/timers';
 import { durationMs, integer } from '../src/config.js';
 import { OrderTracker } from '../src/order-tracker.js';
-import { commonSettings, correctnessThresholds, idPrefix, KIT_LIMITS, latencyThresholds, orderSpec, perVuScenario, traderFor } from '../src/scenario-kit.js';
+import { commonSettings, correctnessThresholds, idPrefix, KIT_LIMITS, latencyThresholds, orderSpec, perVuScenario, traderFor, setupVenue } from '../src/scenario-kit.js';
 import { nowMs, TraderSession } from '../src/trader-session.js';
-import { discoverVenue, type VenueData } from '../src/venue.js';
+import type { VenueData } from '../src/venue.js';
 
 const settings = commonSettings(__ENV, { sessions: 4, duration: '30s', minSeeds: 2 });
 const burstSize = integer(__ENV, 'BURST_SIZE', 100, 1, KIT_LIMITS.maxOrdersPerTick);
@@ -24,9 +24,7 @@ export const options = {
 };
 
 export function setup(): VenueData {
-  const venue = discoverVenue(__ENV);
-  console.log(`attestation: ${venue.attestationChecks.join('; ')}`);
-  return venue;
+  return setupVenue(__ENV);
 }
 
 export default function bursts(venue: VenueData): void {

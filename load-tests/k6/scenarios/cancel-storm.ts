@@ -12,9 +12,9 @@ import '../src/install-globals.js';
 import { clearInterval, setInterval } from 'k6/timers';
 import { durationMs, integer, milliseconds } from '../src/config.js';
 import { OrderTracker } from '../src/order-tracker.js';
-import { commonSettings, correctnessThresholds, idPrefix, KIT_LIMITS, orderSpec, perVuScenario, traderFor } from '../src/scenario-kit.js';
+import { commonSettings, correctnessThresholds, idPrefix, KIT_LIMITS, orderSpec, perVuScenario, traderFor, setupVenue } from '../src/scenario-kit.js';
 import { nowMs, TraderSession } from '../src/trader-session.js';
-import { discoverVenue, type VenueData } from '../src/venue.js';
+import type { VenueData } from '../src/venue.js';
 
 const settings = commonSettings(__ENV, { sessions: 4, duration: '30s', minSeeds: 1 });
 const stormSize = integer(__ENV, 'STORM_SIZE', 50, 1, KIT_LIMITS.maxOrdersPerTick);
@@ -32,9 +32,7 @@ export const options = {
 };
 
 export function setup(): VenueData {
-  const venue = discoverVenue(__ENV);
-  console.log(`attestation: ${venue.attestationChecks.join('; ')}`);
-  return venue;
+  return setupVenue(__ENV);
 }
 
 export default function cancelStorm(venue: VenueData): void {

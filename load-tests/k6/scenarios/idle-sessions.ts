@@ -12,12 +12,13 @@
 import '../src/install-globals.js';
 import { clearInterval, setInterval, setTimeout } from 'k6/timers';
 import { durationMs, integer, milliseconds } from '../src/config.js';
+import { runOpenLoopFlow } from '../src/open-loop-flow.js';
 import { OrderTracker } from '../src/order-tracker.js';
 import {
-  commonSettings, correctnessThresholds, idPrefix, KIT_LIMITS, latencyThresholds, orderSpec, perVuScenario, traderFor,
+  commonSettings, correctnessThresholds, idPrefix, KIT_LIMITS, latencyThresholds, orderSpec, perVuScenario, setupVenue, traderFor,
 } from '../src/scenario-kit.js';
 import { nowMs, TraderSession } from '../src/trader-session.js';
-import { discoverVenue, type VenueData } from '../src/venue.js';
+import type { VenueData } from '../src/venue.js';
 
 const settings = commonSettings(__ENV, { sessions: 100, duration: '30s', minSeeds: 2 });
 const flowSessions = integer(__ENV, 'FLOW_SESSIONS', 2, 1, KIT_LIMITS.maxSessions);
@@ -41,9 +42,7 @@ export const options = {
 };
 
 export function setup(): VenueData {
-  const venue = discoverVenue(__ENV);
-  console.log(`attestation: ${venue.attestationChecks.join('; ')}`);
-  return venue;
+  return setupVenue(__ENV);
 }
 
 /** One idle session: opens at its slot of the ramp, heartbeats, closes when the run ends. */
@@ -93,22 +92,7 @@ export function flow(venue: VenueData): void {
     market: venue.market.id,
     clientOrderIdPrefix: prefix,
     ackTimeoutMs: settings.ackTimeoutMs,
-    onOpen: () => {
-      const startedAtMs = nowMs();
-      let sent = 0;
-      const ticker = setInterval(() => {
-        const elapsedMs = nowMs() - startedAtMs;
-        if (elapsedMs >= settings.runMs + rampMs || tracker.isClosed) {
-          clearInterval(ticker);
-          if (settings.cancelAtEnd) tracker.cancelAll();
-          tracker.drainThenClose();
-          return;
-        }
-        const due = Math.min(Math.floor((elapsedMs * flowRatePerSession) / 1_000) - sent, KIT_LIMITS.maxOrdersPerTick);
-        for (let index = 0; index < due; index++) if (tracker.place(spec)) sent += 1;
-        tracker.expire();
-      }, KIT_LIMITS.tickMs);
-    },
+    onOpen: () => runOpenLoopFlow(tracker, spec, { ratePerSecond: flowRatePerSession, runMs: settings.runMs + rampMs, cancelAtEnd: settings.cancelAtEnd }),
   });
   tracker.attach(new TraderSession(venue, trader.seedHex, prefix, tracker));
 }

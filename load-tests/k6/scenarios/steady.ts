@@ -9,11 +9,11 @@
 // SESSIONS (4), DURATION (30s), ACK_TIMEOUT (5s), MAX_SESSION_RATE (190), CANCEL_AT_END (1),
 // ACK_P99_MS (2), FILL_P99_MS (10).
 import '../src/install-globals.js';
-import { clearInterval, setInterval } from 'k6/timers';
+import { runOpenLoopFlow } from '../src/open-loop-flow.js';
 import { OrderTracker } from '../src/order-tracker.js';
-import { commonSettings, correctnessThresholds, idPrefix, KIT_LIMITS, latencyThresholds, orderSpec, perSessionRate, perVuScenario, traderFor } from '../src/scenario-kit.js';
-import { nowMs, TraderSession } from '../src/trader-session.js';
-import { discoverVenue, type VenueData } from '../src/venue.js';
+import { commonSettings, correctnessThresholds, idPrefix, latencyThresholds, orderSpec, perSessionRate, perVuScenario, traderFor, setupVenue } from '../src/scenario-kit.js';
+import { TraderSession } from '../src/trader-session.js';
+import type { VenueData } from '../src/venue.js';
 
 const settings = commonSettings(__ENV, { sessions: 4, duration: '30s', minSeeds: 2 });
 const ratePerSession = perSessionRate(__ENV, settings.sessions, 100);
@@ -24,9 +24,7 @@ export const options = {
 };
 
 export function setup(): VenueData {
-  const venue = discoverVenue(__ENV);
-  console.log(`attestation: ${venue.attestationChecks.join('; ')}`);
-  return venue;
+  return setupVenue(__ENV);
 }
 
 export default function steady(venue: VenueData): void {
@@ -37,22 +35,7 @@ export default function steady(venue: VenueData): void {
     market: venue.market.id,
     clientOrderIdPrefix: prefix,
     ackTimeoutMs: settings.ackTimeoutMs,
-    onOpen: () => {
-      const startedAtMs = nowMs();
-      let sent = 0;
-      const ticker = setInterval(() => {
-        const elapsedMs = nowMs() - startedAtMs;
-        if (elapsedMs >= settings.runMs || tracker.isClosed) {
-          clearInterval(ticker);
-          if (settings.cancelAtEnd) tracker.cancelAll();
-          tracker.drainThenClose();
-          return;
-        }
-        const due = Math.min(Math.floor((elapsedMs * ratePerSession) / 1_000) - sent, KIT_LIMITS.maxOrdersPerTick);
-        for (let index = 0; index < due; index++) if (tracker.place(spec)) sent += 1;
-        tracker.expire();
-      }, KIT_LIMITS.tickMs);
-    },
+    onOpen: () => runOpenLoopFlow(tracker, spec, { ratePerSecond: ratePerSession, runMs: settings.runMs, cancelAtEnd: settings.cancelAtEnd }),
   });
   tracker.attach(new TraderSession(venue, trader.seedHex, prefix, tracker));
 }

@@ -7,7 +7,7 @@ import type { WireSide, WireTimeInForce } from '../../../src/protocol/trading-me
 import { durationMs, integer, milliseconds, text, traderSeedsHex, type Env } from './config.js';
 import { DecimalGrid } from './decimal-grid.js';
 import type { OrderSpec } from './order-tracker.js';
-import type { VenueData } from './venue.js';
+import { discoverVenue, type VenueData } from './venue.js';
 
 export const KIT_LIMITS = {
   maxSessions: 100_000,
@@ -106,4 +106,11 @@ export function latencyThresholds(env: Env): Record<string, string[]> {
 /** A VU's id prefix: unique per VU and per run, so client order ids never repeat across runs. */
 export function idPrefix(vu: number): string {
   return `k6${vu.toString(36)}${Date.now().toString(36)}-`;
+}
+
+/** k6's setup() of every scenario: discover the venue and check its attestation once. */
+export function setupVenue(env: Env): VenueData {
+  const venue = discoverVenue(env);
+  console.log(`attestation: ${venue.attestationChecks.join('; ')}`);
+  return venue;
 }
