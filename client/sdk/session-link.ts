@@ -7,6 +7,7 @@
 import { CLIENT_CHANNEL_FAULTS, createClientHandshake, type ClientSession } from '../channel/index.js';
 import type { EnclaveKeysHex } from '../../src/protocol/attestation-bundle.js';
 import { MAX_PAYLOAD_BYTES } from '../../src/protocol/channel-wire.js';
+import type { FrameCipher } from '../../src/protocol/channel-session.js';
 import { encodeMessageText, utf8ByteLength, type ChannelMessage, type OutgoingMessage } from '../../src/protocol/message-codec.js';
 import { hexToBytes } from '@noble/hashes/utils';
 import { asDarkpoolError, DarkpoolError, errorFromClose } from './errors.js';
@@ -45,14 +46,21 @@ export class SessionLink {
     this.#handlers = handlers;
   }
 
-  /** Opens the socket and runs the handshake; resolves once the session is established. */
-  static open(transport: Transport, target: SessionTarget, secretKey: Uint8Array, handshakeTimeoutMs: number, handlers: LinkHandlers): Promise<SessionLink> {
+  /**
+   * Opens the socket and runs the handshake; resolves once the session is established.
+   * `frameCipher` replaces @noble's AES-GCM (a Node load generator passes node's).
+   */
+  static open(
+    transport: Transport, target: SessionTarget, secretKey: Uint8Array, handshakeTimeoutMs: number, handlers: LinkHandlers,
+    frameCipher?: FrameCipher<Uint8Array>,
+  ): Promise<SessionLink> {
     return new Promise((resolve, reject) => {
       const handshake = createClientHandshake({
         enclaveKeyAgreementPublicKey: hexToBytes(target.enclaveKeys.x25519Hex),
         enclaveIdentityPublicKey: hexToBytes(target.enclaveKeys.ed25519Hex),
         attestationHash: target.attestationHash,
         traderIdentitySecretKey: secretKey,
+        ...(frameCipher === undefined ? {} : { frameCipher }),
       });
       let link: SessionLink | undefined;
       let settled = false;

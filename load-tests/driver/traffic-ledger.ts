@@ -3,7 +3,7 @@
 // up as lost, and the crossing orders still waiting for their first fill. It is the handler
 // of every LoadSession, so it tells a first answer (an ack) from a second one (a duplicate)
 // and a late one (after its request was counted lost).
-import type { CodedError } from '../../src/errors/index.js';
+import type { DarkpoolError } from '../../client/sdk/errors.js';
 import type { ChannelMessage, JsonObject } from '../../src/protocol/message-codec.js';
 import type { LoadSession, LoadSessionHandlers } from './load-session.js';
 import type { RunMeasure } from './measure.js';
@@ -115,12 +115,12 @@ export class TrafficLedger implements LoadSessionHandlers {
     }
   }
 
-  onFault(_session: LoadSession, _error: CodedError): void {
+  onFault(_session: LoadSession, _error: DarkpoolError): void {
     if (this.current !== undefined) this.current.faults += 1;
   }
 
-  onClosed(session: LoadSession, code: number, reason: string): void {
-    this.closed.set(session.index, `${code} ${reason.slice(0, 120)}`);
+  onClosed(session: LoadSession, reason: string): void {
+    this.closed.set(session.index, reason);
   }
 }
 
